@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { exitOnConfigError, ConfigError } from '../../subgraphs/shared/src/config';
+import { createLogger } from '../../subgraphs/shared/src/logger';
+import { REPO_ROOT } from '../src/config';
+import { loadOrCreateDevSecrets } from '../src/dev-secrets';
+import { startPlatform } from '../src/platform';
+
+/**
+ * `npm start`: the whole platform on one machine. With no configuration it runs on embedded
+ * PostgreSQL persisted in ./.data and loads the demo data on first start.
+ */
+async function main(): Promise<void> {
+  const env = { ...process.env };
+  const dataDir = resolve(env.DATA_DIR ?? resolve(REPO_ROOT, '.data'));
+  if (env.NODE_ENV !== 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY && !env.INTERNAL_IDENTITY_SECRET) {
+    const secrets = loadOrCreateDevSecrets(dataDir);
+    env.JWT_SECRET = secrets.jwtSecret;
+    env.INTERNAL_IDENTITY_SECRET = secrets.internalIdentitySecret;
+  }
+  const logger = createLogger('platform', env.LOG_LEVEL ?? 'info');
+  const started = Date.now();
+  const platform = await startPlatform({
+    env,
+    embeddedDataDir: resolve(dataDir, 'pglite'),
+    seedDemo: env.DEMO_DATA !== 'false',
+    logger,
+  });
+
+  const memoryMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
+  process.stdout.write(
+    [
+      '',
+      `Teacher platform ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${memoryMb} MB resident)`,
+      `  GraphQL gateway: ${platform.gateway.url}`,
+      `  database:        ${platform.embedded ? `embedded PostgreSQL (PGlite) in ${resolve(dataDir, 'pglite')}` : 'PostgreSQL from DATABASE_URL'}`,
+      `  get a token:     npm run token -- --role county_info_admin --org 420111`,
+      '  stop:            Ctrl-C',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping the platform');
+    platform.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) exitOnConfigError(error);
+  process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

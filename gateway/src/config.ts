@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { booleanFlag, logLevel, nodeEnv, parseConfig, port, positiveInt, secret, type Env } from '../../subgraphs/shared/src/config';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+
+export interface GatewayConfig {
+  nodeEnv: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  supergraphFile: string;
+  supergraphPollIntervalMs: number;
+  /** Routing URL per subgraph name, overriding the URL written in the supergraph. */
+  subgraphUrls: Record<string, string>;
+  jwt: { secret?: string; publicKeyPem?: string; issuer: string; audience: string };
+  internalIdentitySecret: string;
+  internalIdentityTtlSeconds: number;
+  maxBodyBytes: number;
+  introspection: boolean;
+  logLevel: string;
+}
+
+const subgraphUrlList = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const urls: Record<string, string> = {};
+    for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const [name, url] = entry.split('=');
+      if (!name || !url || !/^https?:\/\//.test(url)) {
+        ctx.addIssue({ code: 'custom', message: `entry "${entry}" must look like name=http://host:port/graphql` });
+        continue;
+      }
+      urls[name] = url;
+    }
+    return urls;
+  });
+
+const schema = z
+  .object({
+    NODE_ENV: nodeEnv,
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: port(4000),
+    SUPERGRAPH_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'schema', 'supergraph.graphql')),
+    SUPERGRAPH_POLL_INTERVAL_MS: positiveInt(1000),
+    SUBGRAPH_URLS: subgraphUrlList,
+    JWT_SECRET: secret.optional(),
+    JWT_PUBLIC_KEY: z.string().includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key' }).optional(),
+    JWT_ISSUER: z.string().min(1).default('teacher-platform'),
+    JWT_AUDIENCE: z.string().min(1).default('teacher-platform'),
+    INTERNAL_IDENTITY_SECRET: secret,
+    INTERNAL_IDENTITY_TTL_SECONDS: positiveInt(60),
+    MAX_BODY_BYTES: positiveInt(1_000_000),
+    INTROSPECTION: booleanFlag(true),
+    LOG_LEVEL: logLevel,
+  })
+  .superRefine((env, ctx) => {
+    if (!env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256 PEM)' });
+    }
+    if (env.JWT_SECRET && env.JWT_SECRET === env.INTERNAL_IDENTITY_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['INTERNAL_IDENTITY_SECRET'], message: 'must differ from JWT_SECRET' });
+    }
+  });
+
+/** The only place the gateway reads its environment (variables documented in the README). */
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  const parsed = parseConfig('gateway', schema, env);
+  return {
+    nodeEnv: parsed.NODE_ENV,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    supergraphFile: resolve(parsed.SUPERGRAPH_FILE),
+    supergraphPollIntervalMs: parsed.SUPERGRAPH_POLL_INTERVAL_MS,
+    subgraphUrls: parsed.SUBGRAPH_URLS,
+    jwt: { secret: parsed.JWT_SECRET, publicKeyPem: parsed.JWT_PUBLIC_KEY, issuer: parsed.JWT_ISSUER, audience: parsed.JWT_AUDIENCE },
+    internalIdentitySecret: parsed.INTERNAL_IDENTITY_SECRET,
+    internalIdentityTtlSeconds: parsed.INTERNAL_IDENTITY_TTL_SECONDS,
+    maxBodyBytes: parsed.MAX_BODY_BYTES,
+    // Introspection is the analysts' schema explorer; production may switch it off.
+    introspection: parsed.INTROSPECTION,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { maskError } from '../../subgraphs/shared/src/errors';
+import { sendJson, startHttpServer, type RunningHttpServer } from '../../subgraphs/shared/src/http-server';
+import { INTERNAL_IDENTITY_HEADER, signInternalIdentity, type Viewer } from '../../subgraphs/shared/src/identity';
+import { createLogger, type Logger } from '../../subgraphs/shared/src/logger';
+import { createBearerVerifier } from './auth';
+import type { GatewayConfig } from './config';
+import { subgraphUrlsOf, supergraphFromFile } from './supergraph';
+
+export interface GatewayContext {
+  viewer: Viewer;
+  /** The verified viewer, signed for the subgraphs; one signature serves every fetch of the operation. */
+  identityHeader: string;
+  requestId: string;
+}
+
+/** Adds the signed viewer and the request id to every subgraph fetch. */
+class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if (!('identityHeader' in context) || !context.identityHeader) return;
+    request.http?.headers.set(INTERNAL_IDENTITY_HEADER, context.identityHeader);
+    request.http?.headers.set('x-request-id', context.requestId);
+  }
+}
+
+export interface RunningGateway extends RunningHttpServer {
+  /** Subgraph name → the URL the gateway routes to. */
+  subgraphUrls: Record<string, string>;
+}
+
+export async function createGateway(config: GatewayConfig, options: { logger?: Logger } = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger('gateway', config.logLevel);
+  const routingUrl = (name: string, url: string | undefined) => config.subgraphUrls[name] ?? url ?? '';
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphFromFile(config.supergraphFile, config.supergraphPollIntervalMs, logger),
+    buildService: ({ name, url }) => new IdentityForwardingDataSource({ url: routingUrl(name, url) }),
+    logger,
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    // Shutdown order (HTTP, then Apollo, then the pool) is ours: see runUntilSignalled / platform.stop.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+    formatError: (formatted) => maskError(formatted, (internal) => logger.error({ error: internal }, 'internal error')),
+  });
+  await apollo.start();
+
+  const verifyBearer = createBearerVerifier(config.jwt);
+  const context = async ({ req }: { req: IncomingMessage }): Promise<GatewayContext> => {
+    const viewer = await verifyBearer(req.headers.authorization);
+    const identityHeader = await signInternalIdentity(viewer, config.internalIdentitySecret, config.internalIdentityTtlSeconds);
+    const incomingId = req.headers['x-request-id'];
+    const requestId = typeof incomingId === 'string' && /^[\w-]{1,64}$/.test(incomingId) ? incomingId : randomUUID();
+    return { viewer, identityHeader, requestId };
+  };
+
+  const currentSubgraphUrls = () => {
+    const fromFile = subgraphUrlsOf(readFileSync(config.supergraphFile, 'utf8'));
+    return Object.fromEntries(Object.entries(fromFile).map(([name, url]) => [name, routingUrl(name, url)]));
+  };
+
+  let http: RunningHttpServer;
+  try {
+    http = await startHttpServer({
+      host: config.host,
+      port: config.port,
+      apollo,
+      context,
+      maxBodyBytes: config.maxBodyBytes,
+      routes: {
+        '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
+        '/ready': async (_req, res) => {
+          const subgraphs = await checkSubgraphs(currentSubgraphUrls());
+          const ready = Object.values(subgraphs).every((s) => s === 'ok');
+          sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', subgraphs });
+        },
+      },
+    });
+  } catch (error) {
+    await apollo.stop();
+    throw error;
+  }
+  logger.info({ url: http.url }, 'gateway listening');
+  return {
+    ...http,
+    subgraphUrls: currentSubgraphUrls(),
+    async stop() {
+      await http.stop();
+      await apollo.stop();
+    },
+  };
+}
+
+/** Asks each subgraph's /health (which checks its database) with a short timeout. */
+async function checkSubgraphs(urls: Record<string, string>): Promise<Record<string, 'ok' | 'unavailable'>> {
+  const entries = await Promise.all(
+    Object.entries(urls).map(async ([name, url]) => {
+      const healthUrl = new URL('/health', url).toString();
+      try {
+        const response = await fetch(healthUrl, { signal: AbortSignal.timeout(2000) });
+        return [name, response.ok ? 'ok' : 'unavailable'] as const;
+      } catch {
+        return [name, 'unavailable'] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}

@@ -1,0 +1,17 @@
+import type { Db } from '../../../shared/src/db';
+import type { DemoDataset } from '../../../shared/src/demo/dataset';
+import { insertInBatches, seedTeacherScope } from '../../../shared/src/projections';
+
+export async function seedDemo(db: Db, dataset: DemoDataset): Promise<boolean> {
+  const existing = await db.knex(db.t('teacher_scope')).first('teacher_id');
+  if (existing) return false;
+  await db.knex.transaction(async (trx) => {
+    await seedTeacherScope(trx, db, dataset);
+    await insertInBatches(
+      trx,
+      db.t('annual_assessment'),
+      dataset.assessments.map((a) => ({ id: a.id, teacher_id: a.teacherId, year: a.year, grade: a.grade, assessed_by_org_id: a.assessedByOrgId })),
+    );
+  });
+  return true;
+}

@@ -1,0 +1,3 @@
+import { AnnualAssessment, AssessmentGrade, Teacher } from './Teacher';
+
+export const resolvers = { Teacher, AnnualAssessment, AssessmentGrade };

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/**
+ * Configuration is parsed once per process from an environment-like record. Every problem is
+ * reported at once, naming the variable, and the process exits non-zero (see `exitOnConfigError`).
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid configuration for ${service}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+export function parseConfig<S extends z.ZodType>(service: string, schema: S, env: Env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const value = issue.path.length ? env[String(issue.path[0])] : undefined;
+    return value === undefined ? `${name}: ${issue.message}` : `${name}: ${issue.message} (got "${redact(name, value)}")`;
+  });
+  throw new ConfigError(service, problems);
+}
+
+function redact(name: string, value: string): string {
+  return /SECRET|PASSWORD|KEY|URL/i.test(name) ? '***' : value;
+}
+
+/** Entry points call this: print the one clear message and exit non-zero. */
+export function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw error;
+}
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+export const secret = z.string().min(32, 'must be at least 32 characters');
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
+export const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL');
+export const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+/** Environment variable prefix of a subgraph: `teacher-registry` → `TEACHER_REGISTRY_`. */
+export function envPrefix(serviceName: string): string {
+  return `${serviceName.replace(/-/g, '_').toUpperCase()}_`;
+}
+
+export interface SubgraphConfig {
+  service: string;
+  nodeEnv: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  databaseUrl: string;
+  databaseSchema: string;
+  databasePoolMax: number;
+  statementTimeoutMs: number;
+  internalIdentitySecret: string;
+  migrateOnStart: boolean;
+  logLevel: string;
+}
+
+/**
+ * One configuration shape for every subgraph. Each variable may be set for one subgraph with its
+ * prefix (`TRAINING_DATABASE_URL`) or for all at once (`DATABASE_URL`).
+ */
+export function loadSubgraphConfig(service: string, defaultPort: number, env: Env): SubgraphConfig {
+  const prefix = envPrefix(service);
+  const pick = (name: string) => env[`${prefix}${name}`] ?? env[name];
+  const schema = z.object({
+    NODE_ENV: nodeEnv,
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: port(defaultPort),
+    DATABASE_URL: postgresUrl,
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier')
+      .default(service.replace(/-/g, '_')),
+    DATABASE_POOL_MAX: positiveInt(10),
+    STATEMENT_TIMEOUT_MS: positiveInt(15000),
+    INTERNAL_IDENTITY_SECRET: secret,
+    MIGRATE_ON_START: booleanFlag(true),
+    LOG_LEVEL: logLevel,
+  });
+  const names = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+  const scoped: Env = Object.fromEntries(names.map((name) => [name, pick(name)]));
+  // Report problems under the name the operator would set (the prefixed one when it was used).
+  let parsed: z.infer<typeof schema>;
+  try {
+    parsed = parseConfig(service, schema, scoped);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new ConfigError(
+        service,
+        error.problems.map((p) => {
+          const name = p.split(':')[0] ?? '';
+          return env[`${prefix}${name}`] !== undefined ? `${prefix}${p}` : p;
+        }),
+      );
+    }
+    throw error;
+  }
+  return {
+    service,
+    nodeEnv: parsed.NODE_ENV,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    databaseUrl: parsed.DATABASE_URL,
+    databaseSchema: parsed.DATABASE_SCHEMA,
+    databasePoolMax: parsed.DATABASE_POOL_MAX,
+    statementTimeoutMs: parsed.STATEMENT_TIMEOUT_MS,
+    internalIdentitySecret: parsed.INTERNAL_IDENTITY_SECRET,
+    migrateOnStart: parsed.MIGRATE_ON_START,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,141 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+
+/**
+ * A small node:http front for Apollo Server: one GraphQL endpoint plus plain routes (/health,
+ * /ready). Written here once because gateway and subgraphs need the same thing and a framework
+ * adds a layer to every request of a hot path.
+ */
+export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface HttpServerOptions<TContext extends BaseContext> {
+  host: string;
+  port: number;
+  apollo: ApolloServer<TContext>;
+  context: ContextFunction<[{ req: IncomingMessage }], TContext>;
+  routes?: Record<string, Route>;
+  graphqlPath?: string;
+  maxBodyBytes?: number;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  port: number;
+  server: http.Server;
+  stop(): Promise<void>;
+}
+
+export class BodyTooLargeError extends Error {}
+
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBytes) {
+      reject(new BodyTooLargeError());
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        reject(new BodyTooLargeError());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function graphqlError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+export async function startHttpServer<TContext extends BaseContext>(options: HttpServerOptions<TContext>): Promise<RunningHttpServer> {
+  const { apollo, context, routes = {}, graphqlPath = '/graphql', maxBodyBytes = 1_000_000 } = options;
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
+    let body: unknown;
+    if (req.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req, maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) return graphqlError(res, 413, 'BAD_REQUEST', `Request body exceeds ${maxBodyBytes} bytes.`);
+        throw error;
+      }
+      try {
+        body = text.length ? JSON.parse(text) : undefined;
+      } catch {
+        return graphqlError(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON.');
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
+      context: () => context({ req }),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    const search = queryStart === -1 ? '' : url.slice(queryStart);
+    const route = routes[path];
+    const work = route
+      ? Promise.resolve(route(req, res))
+      : path === graphqlPath
+        ? handleGraphQL(req, res, search)
+        : Promise.resolve(sendJson(res, 404, { error: 'not found' }));
+    work.catch(() => {
+      if (!res.headersSent) graphqlError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      else res.end();
+    });
+  });
+  // Keep-alive connections from the gateway must outlive its agent's idle timeout.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  return {
+    url: `http://${hostForUrl}:${port}${graphqlPath}`,
+    port,
+    server,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // In-flight requests get a moment to finish, then are cut so shutdown cannot hang.
+        setTimeout(() => server.closeAllConnections(), 5000).unref();
+      });
+    },
+  };
+}

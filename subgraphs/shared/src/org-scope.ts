@@ -1,0 +1,57 @@
+import type { Knex } from 'knex';
+import type { Viewer } from './identity';
+import { parseAdminRole } from './identity';
+
+/**
+ * "Own organisation and below", applied in SQL.
+ *
+ * Every organisation carries a materialised path of codes ending in a slash
+ * (`/CN/420000/420100/420111/`), so a subtree is a prefix: counts, pages and aggregates come
+ * out right and nothing leaks through pagination because the filter sits in the WHERE clause.
+ */
+
+/** Escapes LIKE wildcards so a path is matched literally. */
+export function likePrefix(path: string): string {
+  return `${path.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function buildOrgPath(parentPath: string | null, code: string): string {
+  return `${parentPath ?? '/'}${code}/`;
+}
+
+/** True when `path` lies in the subtree rooted at `rootPath` (itself included). */
+export function isWithinPath(path: string, rootPath: string): boolean {
+  return path.startsWith(rootPath);
+}
+
+/** Principals whose reads of person-level data are scoped by their organisation subtree. */
+export function hasOrgScope(viewer: Viewer): boolean {
+  return parseAdminRole(viewer.role) !== null || viewer.role === 'partner';
+}
+
+/** Restricts a query on an organisation-owned table to the viewer's subtree. */
+export function whereOrgInScope<T extends Knex.QueryBuilder>(query: T, pathColumn: string, viewer: Viewer): T {
+  if (!hasOrgScope(viewer)) return query.whereRaw('false') as T;
+  return query.whereRaw('?? like ?', [pathColumn, likePrefix(viewer.orgPath)]) as T;
+}
+
+/**
+ * Restricts a query on teacher-owned rows: a teacher sees their own rows only, scoped principals
+ * see teachers whose organisation path lies in their subtree, everybody else sees nothing.
+ */
+export function whereTeacherInScope<T extends Knex.QueryBuilder>(
+  query: T,
+  columns: { teacherId: string; orgPath: string },
+  viewer: Viewer,
+): T {
+  if (viewer.role === 'teacher') {
+    return (viewer.teacherId ? query.where(columns.teacherId, viewer.teacherId) : query.whereRaw('false')) as T;
+  }
+  return whereOrgInScope(query, columns.orgPath, viewer);
+}
+
+/** The same rule for a row already in memory (used to double-check single-row writes). */
+export function canSeeTeacher(viewer: Viewer, teacher: { id: string; orgPath: string }): boolean {
+  if (viewer.role === 'teacher') return viewer.teacherId === teacher.id;
+  return hasOrgScope(viewer) && isWithinPath(teacher.orgPath, viewer.orgPath);
+}

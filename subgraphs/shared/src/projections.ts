@@ -1,0 +1,64 @@
+import DataLoader from 'dataloader';
+import type { Knex } from 'knex';
+import type { Db } from './db';
+import type { DemoDataset } from './demo/dataset';
+import type { Viewer } from './identity';
+import { normaliseUuid } from './ids';
+import { mapTo } from './loaders';
+import { whereTeacherInScope } from './org-scope';
+
+/**
+ * Local projections a subgraph keeps of facts another subgraph owns, only to authorise its own
+ * rows in SQL: which organisation path a teacher belongs to, and where an organisation sits in the
+ * tree. They are written by the owner's events (and by the demo loader), never edited by users.
+ */
+export async function createTeacherScopeProjection(knex: Knex, schema: string): Promise<void> {
+  await knex.schema.withSchema(schema).createTable('teacher_scope', (t) => {
+    t.uuid('teacher_id').primary();
+    t.text('org_path').notNullable();
+    t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+  });
+  await knex.raw('create index teacher_scope_org_path_idx on ??.teacher_scope (org_path text_pattern_ops)', [schema]);
+}
+
+export async function createOrgScopeProjection(knex: Knex, schema: string): Promise<void> {
+  await knex.schema.withSchema(schema).createTable('org_scope', (t) => {
+    t.text('org_id').primary();
+    t.text('org_path').notNullable().unique();
+    t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+  });
+  await knex.raw('create index org_scope_org_path_idx on ??.org_scope (org_path text_pattern_ops)', [schema]);
+}
+
+export async function dropTable(knex: Knex, schema: string, table: string): Promise<void> {
+  await knex.schema.withSchema(schema).dropTableIfExists(table);
+}
+
+/** Inserts rows in batches small enough for PostgreSQL's 65535-parameter limit. */
+export async function insertInBatches(knex: Knex | Knex.Transaction, table: string, rows: readonly object[], batchSize = 500): Promise<void> {
+  for (let i = 0; i < rows.length; i += batchSize) {
+    await knex(table).insert(rows.slice(i, i + batchSize) as object[]);
+  }
+}
+
+/**
+ * Loads which of the requested teachers the viewer may see, from the local `teacher_scope`
+ * projection. Subgraphs that extend `Teacher` resolve references through it, so `_entities`
+ * answers null for a teacher outside the viewer's reach.
+ */
+export function createTeacherScopeLoader(db: Db, viewer: Viewer) {
+  return new DataLoader<string, { id: string } | null>(async (ids) => {
+    const query = db
+      .knex(db.t('teacher_scope'))
+      .select('teacher_id as id')
+      .whereIn('teacher_id', ids.filter((id) => normaliseUuid(id) === id));
+    const rows: { id: string }[] = await whereTeacherInScope(query, { teacherId: 'teacher_id', orgPath: 'org_path' }, viewer);
+    return mapTo(ids, rows, (r) => r.id);
+  });
+}
+
+
+/** Seeds the teacher_scope projection from the demo data set (the registry's events feed it later). */
+export async function seedTeacherScope(trx: Knex.Transaction, db: Db, dataset: DemoDataset): Promise<void> {
+  await insertInBatches(trx, db.t('teacher_scope'), dataset.teachers.map((t) => ({ teacher_id: t.id, org_path: t.orgPath })));
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { parse, type DocumentNode } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { shield, type IRules } from 'graphql-shield';
+import { exitOnConfigError, type SubgraphConfig } from './config';
+import { createDb, migrateLatest, type Db, type SchemaMigration } from './db';
+import type { DemoDataset } from './demo/dataset';
+import { maskError, unauthenticated } from './errors';
+import { startHttpServer, sendJson, type RunningHttpServer } from './http-server';
+import { createInternalIdentityVerifier, INTERNAL_IDENTITY_HEADER, type Viewer } from './identity';
+import { createLogger, type Logger } from './logger';
+import { federationRules, mergeRules, shieldOptions } from './permissions';
+
+/** What every request of every subgraph carries. `loaders` is built fresh per request. */
+export interface SubgraphContext<TLoaders> {
+  viewer: Viewer;
+  db: Db;
+  loaders: TLoaders;
+  logger: Logger;
+  requestId: string;
+}
+
+/**
+ * The one shape of a subgraph, exported by `subgraphs/<name>/src/index.ts`. Tests compose these
+ * in-process; the gateway's launcher starts them; nothing else about a subgraph is special.
+ */
+export interface SubgraphDefinition<TLoaders = unknown> {
+  name: string;
+  defaultPort: number;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<SubgraphContext<TLoaders>>;
+  permissions: IRules;
+  migrations: readonly SchemaMigration[];
+  createLoaders(db: Db, viewer: Viewer): TLoaders;
+  /** Loads this subgraph's share of the demo data set; must do nothing when data already exists. */
+  seedDemo(db: Db, dataset: DemoDataset): Promise<boolean>;
+}
+
+export interface RunningSubgraph extends RunningHttpServer {
+  name: string;
+  db: Db;
+}
+
+export function buildSubgraphExecutableSchema<T>(definition: SubgraphDefinition<T>) {
+  const schema = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]);
+  return applyMiddleware(schema, shield(mergeRules(federationRules, definition.permissions), shieldOptions));
+}
+
+export async function createSubgraphServer<T>(
+  definition: SubgraphDefinition<T>,
+  config: SubgraphConfig,
+  options: { logger?: Logger } = {},
+): Promise<RunningSubgraph> {
+  const logger = options.logger ?? createLogger(definition.name, config.logLevel);
+  const db = createDb({
+    url: config.databaseUrl,
+    schema: config.databaseSchema,
+    poolMax: config.databasePoolMax,
+    statementTimeoutMs: config.statementTimeoutMs,
+    applicationName: definition.name,
+  });
+  try {
+    if (config.migrateOnStart) {
+      const applied = await migrateLatest(db, definition.migrations);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    }
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+
+  const verifyIdentity = createInternalIdentityVerifier(config.internalIdentitySecret);
+  const apollo = new ApolloServer<SubgraphContext<T>>({
+    schema: buildSubgraphExecutableSchema(definition),
+    introspection: config.nodeEnv !== 'production',
+    includeStacktraceInErrorResponses: false,
+    // Shutdown order (HTTP, then Apollo, then the pool) is ours: see runUntilSignalled / platform.stop.
+    stopOnTerminationSignals: false,
+    // Inline traces cost time on every request and reveal resolver timings; metrics come separately.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    formatError: (formatted) => maskError(formatted, (internal) => logger.error({ error: internal }, 'internal error')),
+  });
+  await apollo.start();
+
+  const context = async ({ req }: { req: IncomingMessage }): Promise<SubgraphContext<T>> => {
+    const header = req.headers[INTERNAL_IDENTITY_HEADER];
+    let viewer: Viewer;
+    try {
+      viewer = await verifyIdentity(Array.isArray(header) ? header[0] : header);
+    } catch {
+      // Only the gateway can sign this header: a direct call, a forged or an expired one ends here.
+      throw unauthenticated('This service only answers requests signed by the gateway.');
+    }
+    const requestId = String(req.headers['x-request-id'] ?? randomUUID());
+    return { viewer, db, loaders: definition.createLoaders(db, viewer), logger: logger.child({ requestId }), requestId };
+  };
+
+  let http: RunningHttpServer;
+  try {
+    http = await startHttpServer({
+      host: config.host,
+      port: config.port,
+      apollo,
+      context,
+      routes: {
+        '/health': async (_req, res) => {
+          try {
+            await db.knex.raw('select 1');
+            sendJson(res, 200, { status: 'ok', service: definition.name });
+          } catch {
+            sendJson(res, 503, { status: 'unavailable', service: definition.name, reason: 'database unreachable' });
+          }
+        },
+      },
+    });
+  } catch (error) {
+    await apollo.stop();
+    await db.destroy();
+    throw error;
+  }
+  logger.info({ url: http.url }, 'subgraph listening');
+
+  return {
+    ...http,
+    name: definition.name,
+    db,
+    async stop() {
+      await http.stop();
+      await apollo.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * Entry point of a subgraph running as its own process: validate config (exit 78 with every
+ * problem listed), start, and close server and pool on SIGTERM/SIGINT.
+ */
+export function runSubgraphProcess<T>(definition: SubgraphDefinition<T>, loadConfig: () => SubgraphConfig): void {
+  let config: SubgraphConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  const logger = createLogger(definition.name, config.logLevel);
+  runUntilSignalled(() => createSubgraphServer(definition, config, { logger }), logger);
+}
+
+/** Runs a started service until SIGTERM/SIGINT, then stops it and exits. */
+export function runUntilSignalled(start: () => Promise<{ stop(): Promise<void> }>, logger: Logger): void {
+  start().then(
+    (running) => {
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+        running.stop().then(
+          () => process.exit(0),
+          (error) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+    },
+    (error) => {
+      logger.fatal({ err: error }, 'failed to start');
+      process.exit(1);
+    },
+  );
+}
+
+/** Reads a subgraph's SDL file (`subgraphs/<name>/schema.graphql`). */
+export function loadTypeDefs(schemaFile: string): DocumentNode {
+  return parse(readFileSync(schemaFile, 'utf8'));
+}

@@ -1,0 +1,7 @@
+import { loadSubgraphConfig, type Env, type SubgraphConfig } from '../../shared/src/config';
+import { staffingQuota } from './index';
+
+/** The only place this subgraph reads its environment (variables documented in the README). */
+export function loadConfig(env: Env = process.env): SubgraphConfig {
+  return loadSubgraphConfig(staffingQuota.name, staffingQuota.defaultPort, env);
+}

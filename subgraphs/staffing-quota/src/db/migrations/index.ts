@@ -1,0 +1,5 @@
+import type { SchemaMigration } from '../../../../shared/src/db';
+import { createQuotaAndEmployment } from './20261128100000_create_quota_and_employment';
+
+/** Append-only, in timestamp order. */
+export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment];

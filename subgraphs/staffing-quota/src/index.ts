@@ -1,0 +1,19 @@
+import { join } from 'node:path';
+import { loadTypeDefs, type SubgraphDefinition } from '../../shared/src/subgraph-server';
+import { seedDemo } from './db/seed';
+import { migrations } from './db/migrations';
+import { createLoaders, type Loaders } from './loaders';
+import { permissions } from './permissions';
+import { resolvers } from './resolvers';
+
+/** Staffing standards, quotas, posts, transfers, rotation and demand forecast. */
+export const staffingQuota: SubgraphDefinition<Loaders> = {
+  name: 'staffing-quota',
+  defaultPort: 4003,
+  typeDefs: loadTypeDefs(join(__dirname, '..', 'schema.graphql')),
+  resolvers,
+  permissions,
+  migrations,
+  createLoaders,
+  seedDemo,
+};
