@@ -36,36 +36,38 @@ const subgraphUrlList = z
     return urls;
   });
 
-const schema = z
-  .object({
-    NODE_ENV: nodeEnv,
-    HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: port(4000),
-    SUPERGRAPH_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'schema', 'supergraph.graphql')),
-    SUPERGRAPH_POLL_INTERVAL_MS: positiveInt(1000),
-    SUBGRAPH_URLS: subgraphUrlList,
-    JWT_SECRET: secret.optional(),
-    JWT_PUBLIC_KEY: z.string().includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key' }).optional(),
-    JWT_ISSUER: z.string().min(1).default('teacher-platform'),
-    JWT_AUDIENCE: z.string().min(1).default('teacher-platform'),
-    INTERNAL_IDENTITY_SECRET: secret,
-    INTERNAL_IDENTITY_TTL_SECONDS: positiveInt(60),
-    MAX_BODY_BYTES: positiveInt(1_000_000),
-    INTROSPECTION: booleanFlag(true),
-    LOG_LEVEL: logLevel,
-  })
-  .superRefine((env, ctx) => {
-    if (!env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256 PEM)' });
-    }
-    if (env.JWT_SECRET && env.JWT_SECRET === env.INTERNAL_IDENTITY_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['INTERNAL_IDENTITY_SECRET'], message: 'must differ from JWT_SECRET' });
-    }
-  });
+const schema = z.object({
+  NODE_ENV: nodeEnv,
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port(4000),
+  SUPERGRAPH_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'schema', 'supergraph.graphql')),
+  SUPERGRAPH_POLL_INTERVAL_MS: positiveInt(1000),
+  SUBGRAPH_URLS: subgraphUrlList,
+  JWT_SECRET: secret.optional(),
+  JWT_PUBLIC_KEY: z.string().includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key' }).optional(),
+  JWT_ISSUER: z.string().min(1).default('teacher-platform'),
+  JWT_AUDIENCE: z.string().min(1).default('teacher-platform'),
+  INTERNAL_IDENTITY_SECRET: secret,
+  INTERNAL_IDENTITY_TTL_SECONDS: positiveInt(60),
+  MAX_BODY_BYTES: positiveInt(1_000_000),
+  INTROSPECTION: booleanFlag(true),
+  LOG_LEVEL: logLevel,
+});
+
+const crossCheck = (env: Env) => {
+  const problems: { name: string; message: string }[] = [];
+  if (!env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
+    problems.push({ name: 'JWT_SECRET', message: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256 PEM)' });
+  }
+  if (env.JWT_SECRET && env.JWT_SECRET === env.INTERNAL_IDENTITY_SECRET) {
+    problems.push({ name: 'INTERNAL_IDENTITY_SECRET', message: 'must differ from JWT_SECRET' });
+  }
+  return problems;
+};
 
 /** The only place the gateway reads its environment (variables documented in the README). */
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
-  const parsed = parseConfig('gateway', schema, env);
+  const parsed = parseConfig('gateway', schema, env, crossCheck);
   return {
     nodeEnv: parsed.NODE_ENV,
     host: parsed.HOST,

@@ -15,14 +15,19 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
-export function parseConfig<S extends z.ZodType>(service: string, schema: S, env: Env): z.infer<S> {
+/** A rule across several variables, checked on the raw values so it reports even when others fail. */
+export type CrossCheck = (env: Env) => { name: string; message: string }[];
+
+export function parseConfig<S extends z.ZodType>(service: string, schema: S, env: Env, crossCheck?: CrossCheck): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  const cross = crossCheck?.(env) ?? [];
+  if (result.success && cross.length === 0) return result.data;
+  const problems = (result.success ? [] : result.error.issues).map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     const value = issue.path.length ? env[String(issue.path[0])] : undefined;
     return value === undefined ? `${name}: ${issue.message}` : `${name}: ${issue.message} (got "${redact(name, value)}")`;
   });
+  problems.push(...cross.map((c) => `${c.name}: ${c.message}`));
   throw new ConfigError(service, problems);
 }
 
@@ -74,11 +79,13 @@ export interface SubgraphConfig {
 
 /**
  * One configuration shape for every subgraph. Each variable may be set for one subgraph with its
- * prefix (`TRAINING_DATABASE_URL`) or for all at once (`DATABASE_URL`).
+ * prefix (`TRAINING_DATABASE_URL`) or for all at once (`DATABASE_URL`), except the port, which is
+ * only ever prefixed (`TRAINING_PORT`).
  */
 export function loadSubgraphConfig(service: string, defaultPort: number, env: Env): SubgraphConfig {
   const prefix = envPrefix(service);
-  const pick = (name: string) => env[`${prefix}${name}`] ?? env[name];
+  // PORT is never shared: in one environment it would put every service on the same port.
+  const pick = (name: string) => env[`${prefix}${name}`] ?? (name === 'PORT' ? undefined : env[name]);
   const schema = z.object({
     NODE_ENV: nodeEnv,
     HOST: z.string().min(1).default('127.0.0.1'),

@@ -29,9 +29,18 @@ export function hasOrgScope(viewer: Viewer): boolean {
   return parseAdminRole(viewer.role) !== null || viewer.role === 'partner';
 }
 
-/** Restricts a query on an organisation-owned table to the viewer's subtree. */
-export function whereOrgInScope<T extends Knex.QueryBuilder>(query: T, pathColumn: string, viewer: Viewer): T {
-  if (!hasOrgScope(viewer)) return query.whereRaw('false') as T;
+/** Analysts see no person, but do see aggregates (counts, sums) over their subtree. */
+export function hasAggregateScope(viewer: Viewer): boolean {
+  return hasOrgScope(viewer) || viewer.role === 'analyst';
+}
+
+/**
+ * Restricts a query on an organisation-owned table to the viewer's subtree. `aggregate` marks
+ * queries that return only figures about units, never rows about persons.
+ */
+export function whereOrgInScope<T extends Knex.QueryBuilder>(query: T, pathColumn: string, viewer: Viewer, options: { aggregate?: boolean } = {}): T {
+  const allowed = options.aggregate ? hasAggregateScope(viewer) : hasOrgScope(viewer);
+  if (!allowed) return query.whereRaw('false') as T;
   return query.whereRaw('?? like ?', [pathColumn, likePrefix(viewer.orgPath)]) as T;
 }
 

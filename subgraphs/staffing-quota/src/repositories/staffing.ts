@@ -41,7 +41,7 @@ export async function quotaBalances(db: Db, viewer: Viewer, orgIds: readonly str
   const query = knex(db.t('org_scope as r'))
     .select('r.org_id as orgId', approved.as('approved'), occupied.as('occupied'))
     .whereIn('r.org_id', orgIds as string[]);
-  return whereOrgInScope(query, 'r.org_path', viewer);
+  return whereOrgInScope(query, 'r.org_path', viewer, { aggregate: true });
 }
 
 /** Callers pass ids already authorised through the teacher_scope projection. */
