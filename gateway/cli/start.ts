@@ -1,23 +1,24 @@
 import { resolve } from 'node:path';
-import { exitOnConfigError, ConfigError } from '../../subgraphs/shared/src/config';
 import { createLogger } from '../../subgraphs/shared/src/logger';
+import { runUntilSignalled } from '../../subgraphs/shared/src/process';
 import { REPO_ROOT } from '../src/config';
 import { loadOrCreateDevSecrets } from '../src/dev-secrets';
 import { startPlatform } from '../src/platform';
 
 /**
  * `npm start`: the whole platform on one machine. With no configuration it runs on embedded
- * PostgreSQL persisted in ./.data and loads the demo data on first start.
+ * PostgreSQL persisted in ./.data and loads the demo data on first start; Ctrl-C stops it cleanly.
  */
-async function main(): Promise<void> {
-  const env = { ...process.env };
-  const dataDir = resolve(env.DATA_DIR ?? resolve(REPO_ROOT, '.data'));
-  if (env.NODE_ENV !== 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY && !env.INTERNAL_IDENTITY_SECRET) {
-    const secrets = loadOrCreateDevSecrets(dataDir);
-    env.JWT_SECRET = secrets.jwtSecret;
-    env.INTERNAL_IDENTITY_SECRET = secrets.internalIdentitySecret;
-  }
-  const logger = createLogger('platform', env.LOG_LEVEL ?? 'info');
+const env = { ...process.env };
+const dataDir = resolve(env.DATA_DIR ?? resolve(REPO_ROOT, '.data'));
+if (env.NODE_ENV !== 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY && !env.INTERNAL_IDENTITY_SECRET) {
+  const secrets = loadOrCreateDevSecrets(dataDir);
+  env.JWT_SECRET = secrets.jwtSecret;
+  env.INTERNAL_IDENTITY_SECRET = secrets.internalIdentitySecret;
+}
+const logger = createLogger('platform', env.LOG_LEVEL ?? 'info');
+
+runUntilSignalled(async () => {
   const started = Date.now();
   const platform = await startPlatform({
     env,
@@ -25,7 +26,6 @@ async function main(): Promise<void> {
     seedDemo: env.DEMO_DATA !== 'false',
     logger,
   });
-
   const memoryMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
   process.stdout.write(
     [
@@ -38,23 +38,5 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping the platform');
-    platform.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-main().catch((error) => {
-  if (error instanceof ConfigError) exitOnConfigError(error);
-  process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+  return platform;
+}, logger);

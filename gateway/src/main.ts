@@ -1,6 +1,6 @@
 import { exitOnConfigError } from '../../subgraphs/shared/src/config';
 import { createLogger } from '../../subgraphs/shared/src/logger';
-import { runUntilSignalled } from '../../subgraphs/shared/src/subgraph-server';
+import { runUntilSignalled } from '../../subgraphs/shared/src/process';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway } from './server';
 

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { maskError } from '../../subgraphs/shared/src/errors';
-import { sendJson, startHttpServer, type RunningHttpServer } from '../../subgraphs/shared/src/http-server';
+import { commonApolloOptions } from '../../subgraphs/shared/src/apollo-options';
+import { requestIdOf, sendJson, startHttpServer, type RunningHttpServer } from '../../subgraphs/shared/src/http-server';
 import { INTERNAL_IDENTITY_HEADER, signInternalIdentity, type Viewer } from '../../subgraphs/shared/src/identity';
 import { createLogger, type Logger } from '../../subgraphs/shared/src/logger';
 import { createBearerVerifier } from './auth';
@@ -46,11 +45,8 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
-    includeStacktraceInErrorResponses: false,
-    // Shutdown order (HTTP, then Apollo, then the pool) is ours: see runUntilSignalled / platform.stop.
-    stopOnTerminationSignals: false,
+    ...commonApolloOptions(logger),
     plugins: [ApolloServerPluginLandingPageDisabled()],
-    formatError: (formatted) => maskError(formatted, (internal) => logger.error({ error: internal }, 'internal error')),
   });
   await apollo.start();
 
@@ -58,9 +54,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   const context = async ({ req }: { req: IncomingMessage }): Promise<GatewayContext> => {
     const viewer = await verifyBearer(req.headers.authorization);
     const identityHeader = await signInternalIdentity(viewer, config.internalIdentitySecret, config.internalIdentityTtlSeconds);
-    const incomingId = req.headers['x-request-id'];
-    const requestId = typeof incomingId === 'string' && /^[\w-]{1,64}$/.test(incomingId) ? incomingId : randomUUID();
-    return { viewer, identityHeader, requestId };
+    return { viewer, identityHeader, requestId: requestIdOf(req) };
   };
 
   const currentSubgraphUrls = () => {

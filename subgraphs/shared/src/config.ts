@@ -25,7 +25,8 @@ export function parseConfig<S extends z.ZodType>(service: string, schema: S, env
   const problems = (result.success ? [] : result.error.issues).map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     const value = issue.path.length ? env[String(issue.path[0])] : undefined;
-    return value === undefined ? `${name}: ${issue.message}` : `${name}: ${issue.message} (got "${redact(name, value)}")`;
+    if (value === undefined) return `${name}: ${issue.code === 'invalid_type' ? 'is required' : issue.message}`;
+    return `${name}: ${issue.message} (got "${redact(name, value)}")`;
   });
   problems.push(...cross.map((c) => `${c.name}: ${c.message}`));
   throw new ConfigError(service, problems);

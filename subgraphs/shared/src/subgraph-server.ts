@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
@@ -9,10 +8,12 @@ import { parse, type DocumentNode } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { shield, type IRules } from 'graphql-shield';
 import { exitOnConfigError, type SubgraphConfig } from './config';
+import { runUntilSignalled } from './process';
 import { createDb, migrateLatest, type Db, type SchemaMigration } from './db';
 import type { DemoDataset } from './demo/dataset';
-import { maskError, unauthenticated } from './errors';
-import { startHttpServer, sendJson, type RunningHttpServer } from './http-server';
+import { commonApolloOptions } from './apollo-options';
+import { unauthenticated } from './errors';
+import { requestIdOf, startHttpServer, sendJson, type RunningHttpServer } from './http-server';
 import { createInternalIdentityVerifier, INTERNAL_IDENTITY_HEADER, type Viewer } from './identity';
 import { createLogger, type Logger } from './logger';
 import { federationRules, mergeRules, shieldOptions } from './permissions';
@@ -79,12 +80,9 @@ export async function createSubgraphServer<T>(
   const apollo = new ApolloServer<SubgraphContext<T>>({
     schema: buildSubgraphExecutableSchema(definition),
     introspection: config.nodeEnv !== 'production',
-    includeStacktraceInErrorResponses: false,
-    // Shutdown order (HTTP, then Apollo, then the pool) is ours: see runUntilSignalled / platform.stop.
-    stopOnTerminationSignals: false,
+    ...commonApolloOptions(logger),
     // Inline traces cost time on every request and reveal resolver timings; metrics come separately.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
-    formatError: (formatted) => maskError(formatted, (internal) => logger.error({ error: internal }, 'internal error')),
   });
   await apollo.start();
 
@@ -97,7 +95,7 @@ export async function createSubgraphServer<T>(
       // Only the gateway can sign this header: a direct call, a forged or an expired one ends here.
       throw unauthenticated('This service only answers requests signed by the gateway.');
     }
-    const requestId = String(req.headers['x-request-id'] ?? randomUUID());
+    const requestId = requestIdOf(req);
     return { viewer, db, loaders: definition.createLoaders(db, viewer), logger: logger.child({ requestId }), requestId };
   };
 
@@ -151,33 +149,6 @@ export function runSubgraphProcess<T>(definition: SubgraphDefinition<T>, loadCon
   }
   const logger = createLogger(definition.name, config.logLevel);
   runUntilSignalled(() => createSubgraphServer(definition, config, { logger }), logger);
-}
-
-/** Runs a started service until SIGTERM/SIGINT, then stops it and exits. */
-export function runUntilSignalled(start: () => Promise<{ stop(): Promise<void> }>, logger: Logger): void {
-  start().then(
-    (running) => {
-      let stopping = false;
-      const shutdown = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'shutting down');
-        running.stop().then(
-          () => process.exit(0),
-          (error) => {
-            logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
-      process.on('SIGINT', () => shutdown('SIGINT'));
-    },
-    (error) => {
-      logger.fatal({ err: error }, 'failed to start');
-      process.exit(1);
-    },
-  );
 }
 
 /** Reads a subgraph's SDL file (`subgraphs/<name>/schema.graphql`). */
