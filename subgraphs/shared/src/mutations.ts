@@ -1,0 +1,89 @@
+import type { Knex } from 'knex';
+
+/**
+ * Mutations answer expected business outcomes as values, not exceptions: every payload is
+ * `{ <result>, errors: [UserError!]! }`. Each subgraph declares the same SDL type:
+ *
+ *   """An expected problem with the input or the state, for the user to fix."""
+ *   type UserError @shareable { code: String! message: String! field: [String!] }
+ *
+ * Codes are stable and listed here; messages are for people; `field` is the input path
+ * (e.g. ["input", "idNumber"]).
+ */
+export const UserErrorCode = {
+  /** A value is malformed or out of range (field names which). */
+  INVALID_INPUT: 'INVALID_INPUT',
+  /** A referenced record does not exist or is outside the viewer's scope. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** Optimistic concurrency: the record changed since the client read `version`. */
+  CONFLICT: 'CONFLICT',
+  /** The same person or record already exists. */
+  DUPLICATE: 'DUPLICATE',
+  /** The field is locked by a pending change request or an approved state. */
+  LOCKED: 'LOCKED',
+  /** The workflow does not allow this step from the record's current state. */
+  INVALID_STATE: 'INVALID_STATE',
+  /** A domain rule refuses the request (quota exceeded, cap reached, ban in force …). */
+  RULE_VIOLATION: 'RULE_VIOLATION',
+} as const;
+export type UserErrorCode = (typeof UserErrorCode)[keyof typeof UserErrorCode];
+
+export interface UserError {
+  code: UserErrorCode;
+  message: string;
+  field?: string[];
+}
+
+export const userError = (code: UserErrorCode, message: string, field?: string[]): UserError => ({
+  code,
+  message,
+  ...(field ? { field } : {}),
+});
+
+/** Thrown inside a transaction to roll it back and answer the payload with these errors. */
+export class UserErrorsAbort extends Error {
+  constructor(readonly errors: UserError[]) {
+    super(errors.map((e) => e.message).join('; '));
+  }
+}
+
+/**
+ * Runs a write in one transaction. Throwing `UserErrorsAbort` rolls everything back and yields
+ * `{ errors }`; success yields the result with `errors: []`. Nothing is stored unless all of it is.
+ */
+export async function runMutation<T extends object>(
+  knex: Knex,
+  work: (trx: Knex.Transaction) => Promise<T>,
+): Promise<T & { errors: UserError[] }> {
+  try {
+    const result = await knex.transaction(work);
+    return { ...result, errors: [] };
+  } catch (error) {
+    if (error instanceof UserErrorsAbort) return { errors: error.errors } as T & { errors: UserError[] };
+    throw error;
+  }
+}
+
+/**
+ * Optimistic concurrency: updates the row only if its `version` is still `expectedVersion`, and
+ * bumps it. A stale version aborts with CONFLICT, so the write changes nothing.
+ */
+export async function updateWithVersion<R extends object>(
+  trx: Knex.Transaction,
+  table: string,
+  id: { column: string; value: string },
+  expectedVersion: number,
+  patch: Record<string, unknown>,
+  field: string[] = ['input', 'version'],
+): Promise<R> {
+  const rows = (await trx(table)
+    .where(id.column, id.value)
+    .andWhere('version', expectedVersion)
+    .update({ ...patch, version: trx.raw('version + 1'), updated_at: trx.fn.now() })
+    .returning('*')) as R[];
+  const row = rows[0];
+  if (!row) {
+    throw new UserErrorsAbort([userError(UserErrorCode.CONFLICT, 'The record was changed by someone else since you loaded it; reload and try again.', field)]);
+  }
+  return row;
+}
