@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { booleanFlag, logLevel, nodeEnv, parseConfig, port, positiveInt, secret, type Env } from '../../subgraphs/shared/src/config';
+import { booleanFlag, logLevel, nodeEnv, parseConfig, port, positiveInt, secret, subgraphUrlList, type Env } from '../../subgraphs/shared/src/config';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -19,22 +19,6 @@ export interface GatewayConfig {
   introspection: boolean;
   logLevel: string;
 }
-
-const subgraphUrlList = z
-  .string()
-  .default('')
-  .transform((value, ctx) => {
-    const urls: Record<string, string> = {};
-    for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
-      const [name, url] = entry.split('=');
-      if (!name || !url || !/^https?:\/\//.test(url)) {
-        ctx.addIssue({ code: 'custom', message: `entry "${entry}" must look like name=http://host:port/graphql` });
-        continue;
-      }
-      urls[name] = url;
-    }
-    return urls;
-  });
 
 const schema = z.object({
   NODE_ENV: nodeEnv,

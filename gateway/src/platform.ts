@@ -65,12 +65,18 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     }
 
     const subgraphs: RunningSubgraph[] = [];
+    // Filled as subgraphs come up; relays look consumers up at delivery time, so order does not matter.
+    const consumerUrls = new Map<string, string>();
     for (const definition of SUBGRAPHS) {
       const config = loadSubgraphConfig(definition.name, definition.defaultPort, env);
       if (options.ephemeralPorts) config.port = 0;
-      const running = await createSubgraphServer(definition, config, { logger: createLogger(definition.name, config.logLevel) });
+      const running = await createSubgraphServer(definition, config, {
+        logger: createLogger(definition.name, config.logLevel),
+        consumerUrl: (consumer) => consumerUrls.get(consumer) ?? config.subgraphUrls[consumer],
+      });
       stack.push(running);
       subgraphs.push(running);
+      consumerUrls.set(definition.name, running.url);
       if (options.seedDemo) {
         const seeded = await definition.seedDemo(running.db, buildDemoDataset());
         if (seeded) logger.info({ service: definition.name }, 'demo data loaded');

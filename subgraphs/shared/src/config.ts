@@ -59,6 +59,23 @@ export const booleanFlag = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
 
+/** `name=url,name=url`: where to reach the platform's subgraphs (gateway routing, event delivery). */
+export const subgraphUrlList = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const urls: Record<string, string> = {};
+    for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const [name, url] = entry.split('=');
+      if (!name || !url || !/^https?:\/\//.test(url)) {
+        ctx.addIssue({ code: 'custom', message: `entry "${entry}" must look like name=http://host:port/graphql` });
+        continue;
+      }
+      urls[name] = url;
+    }
+    return urls;
+  });
+
 /** Environment variable prefix of a subgraph: `teacher-registry` → `TEACHER_REGISTRY_`. */
 export function envPrefix(serviceName: string): string {
   return `${serviceName.replace(/-/g, '_').toUpperCase()}_`;
@@ -75,6 +92,9 @@ export interface SubgraphConfig {
   statementTimeoutMs: number;
   internalIdentitySecret: string;
   migrateOnStart: boolean;
+  /** Other subgraphs' URLs, for delivering outbox events to them. */
+  subgraphUrls: Record<string, string>;
+  eventRelayIntervalMs: number;
   logLevel: string;
 }
 
@@ -100,6 +120,8 @@ export function loadSubgraphConfig(service: string, defaultPort: number, env: En
     STATEMENT_TIMEOUT_MS: positiveInt(15000),
     INTERNAL_IDENTITY_SECRET: secret,
     MIGRATE_ON_START: booleanFlag(true),
+    SUBGRAPH_URLS: subgraphUrlList,
+    EVENT_RELAY_INTERVAL_MS: positiveInt(500),
     LOG_LEVEL: logLevel,
   });
   const names = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
@@ -131,6 +153,8 @@ export function loadSubgraphConfig(service: string, defaultPort: number, env: En
     statementTimeoutMs: parsed.STATEMENT_TIMEOUT_MS,
     internalIdentitySecret: parsed.INTERNAL_IDENTITY_SECRET,
     migrateOnStart: parsed.MIGRATE_ON_START,
+    subgraphUrls: parsed.SUBGRAPH_URLS,
+    eventRelayIntervalMs: parsed.EVENT_RELAY_INTERVAL_MS,
     logLevel: parsed.LOG_LEVEL,
   };
 }

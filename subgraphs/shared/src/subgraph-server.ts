@@ -12,6 +12,7 @@ import { runUntilSignalled } from './process';
 import { createDb, migrateLatest, type Db, type SchemaMigration } from './db';
 import type { DemoDataset } from './demo/dataset';
 import { commonApolloOptions } from './apollo-options';
+import { eventIntakeRoute, EVENTS_PATH, startOutboxRelay, type EventHandlers, type OutboxRelay } from './events';
 import { unauthenticated } from './errors';
 import { requestIdOf, startHttpServer, sendJson, type RunningHttpServer } from './http-server';
 import { createInternalIdentityVerifier, INTERNAL_IDENTITY_HEADER, type Viewer } from './identity';
@@ -41,11 +42,15 @@ export interface SubgraphDefinition<TLoaders = unknown> {
   createLoaders(db: Db, viewer: Viewer): TLoaders;
   /** Loads this subgraph's share of the demo data set; must do nothing when data already exists. */
   seedDemo(db: Db, dataset: DemoDataset): Promise<boolean>;
+  /** Events this subgraph consumes (see events.ts); applied exactly once each. */
+  eventHandlers?: EventHandlers;
 }
 
 export interface RunningSubgraph extends RunningHttpServer {
   name: string;
   db: Db;
+  /** Delivers this subgraph's outbox; tests call `relay.flush()` instead of waiting for the timer. */
+  relay: OutboxRelay;
 }
 
 export function buildSubgraphExecutableSchema<T>(definition: SubgraphDefinition<T>) {
@@ -56,7 +61,11 @@ export function buildSubgraphExecutableSchema<T>(definition: SubgraphDefinition<
 export async function createSubgraphServer<T>(
   definition: SubgraphDefinition<T>,
   config: SubgraphConfig,
-  options: { logger?: Logger } = {},
+  options: {
+    logger?: Logger;
+    /** Where consumers of this subgraph's events live; defaults to config.subgraphUrls. */
+    consumerUrl?: (consumer: string) => string | undefined;
+  } = {},
 ): Promise<RunningSubgraph> {
   const logger = options.logger ?? createLogger(definition.name, config.logLevel);
   const db = createDb({
@@ -107,6 +116,7 @@ export async function createSubgraphServer<T>(
       apollo,
       context,
       routes: {
+        [EVENTS_PATH]: eventIntakeRoute({ db, handlers: definition.eventHandlers ?? {}, secret: config.internalIdentitySecret, logger }),
         '/health': async (_req, res) => {
           try {
             await db.knex.raw('select 1');
@@ -124,11 +134,22 @@ export async function createSubgraphServer<T>(
   }
   logger.info({ url: http.url }, 'subgraph listening');
 
+  const relay = startOutboxRelay({
+    db,
+    source: definition.name,
+    secret: config.internalIdentitySecret,
+    logger,
+    consumerUrl: options.consumerUrl ?? ((consumer) => config.subgraphUrls[consumer]),
+    intervalMs: config.eventRelayIntervalMs,
+  });
+
   return {
     ...http,
     name: definition.name,
     db,
+    relay,
     async stop() {
+      await relay.stop();
       await http.stop();
       await apollo.stop();
       await db.destroy();

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { teacherScopeEventHandlers } from '../../shared/src/events';
 import { loadTypeDefs, type SubgraphDefinition } from '../../shared/src/subgraph-server';
 import { seedDemo } from './db/seed';
 import { migrations } from './db/migrations';
@@ -16,4 +17,5 @@ export const training: SubgraphDefinition<Loaders> = {
   migrations,
   createLoaders,
   seedDemo,
+  eventHandlers: { ...teacherScopeEventHandlers },
 };

@@ -1,5 +1,6 @@
 import type { SchemaMigration } from '../../../../shared/src/db';
 import { createQuotaAndEmployment } from './20261128100000_create_quota_and_employment';
+import { createEventTablesMigration } from './20261128110000_create_event_tables';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment];
+export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration];
