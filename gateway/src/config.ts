@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { OperationLimits, RateLimits } from './limits';
 import { z } from 'zod';
 import { booleanFlag, logLevel, nodeEnv, parseConfig, port, positiveInt, secret, subgraphUrlList, type Env } from '../../subgraphs/shared/src/config';
 
@@ -17,6 +18,8 @@ export interface GatewayConfig {
   internalIdentityTtlSeconds: number;
   maxBodyBytes: number;
   introspection: boolean;
+  limits: OperationLimits;
+  rateLimits: RateLimits;
   logLevel: string;
 }
 
@@ -34,7 +37,18 @@ const schema = z.object({
   INTERNAL_IDENTITY_SECRET: secret,
   INTERNAL_IDENTITY_TTL_SECONDS: positiveInt(60),
   MAX_BODY_BYTES: positiveInt(1_000_000),
-  INTROSPECTION: booleanFlag(true),
+  // Unset means: on in development and test, off in production.
+INTROSPECTION: booleanFlag(false).optional(),
+FIELD_SUGGESTIONS: booleanFlag(false).optional(),
+// Shape limits. Defaults: the largest shipped operation plus headroom (see README, "Limits").
+LIMIT_MAX_DEPTH: positiveInt(10),
+LIMIT_MAX_ALIASES: positiveInt(15),
+LIMIT_MAX_DIRECTIVES: positiveInt(10),
+LIMIT_MAX_TOKENS: positiveInt(2000),
+LIMIT_MAX_COST: positiveInt(5000),
+RATE_LIMIT_USER_PER_MINUTE: positiveInt(600),
+RATE_LIMIT_CLIENT_PER_MINUTE: positiveInt(3000),
+REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   LOG_LEVEL: logLevel,
 });
 
@@ -63,8 +77,21 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     internalIdentitySecret: parsed.INTERNAL_IDENTITY_SECRET,
     internalIdentityTtlSeconds: parsed.INTERNAL_IDENTITY_TTL_SECONDS,
     maxBodyBytes: parsed.MAX_BODY_BYTES,
-    // Introspection is the analysts' schema explorer; production may switch it off.
-    introspection: parsed.INTROSPECTION,
+    // Introspection is the analysts' schema explorer in development; production opts in explicitly.
+    introspection: parsed.INTROSPECTION ?? parsed.NODE_ENV !== 'production',
+    limits: {
+      maxDepth: parsed.LIMIT_MAX_DEPTH,
+      maxAliases: parsed.LIMIT_MAX_ALIASES,
+      maxDirectives: parsed.LIMIT_MAX_DIRECTIVES,
+      maxTokens: parsed.LIMIT_MAX_TOKENS,
+      maxCost: parsed.LIMIT_MAX_COST,
+      blockFieldSuggestions: !(parsed.FIELD_SUGGESTIONS ?? parsed.NODE_ENV !== 'production'),
+    },
+    rateLimits: {
+      perUserPerMinute: parsed.RATE_LIMIT_USER_PER_MINUTE,
+      perClientPerMinute: parsed.RATE_LIMIT_CLIENT_PER_MINUTE,
+      redisUrl: parsed.REDIS_URL,
+    },
     logLevel: parsed.LOG_LEVEL,
   };
 }

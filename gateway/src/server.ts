@@ -8,6 +8,7 @@ import { requestIdOf, sendJson, startHttpServer, type RunningHttpServer } from '
 import { INTERNAL_IDENTITY_HEADER, signInternalIdentity, type Viewer } from '../../subgraphs/shared/src/identity';
 import { createLogger, type Logger } from '../../subgraphs/shared/src/logger';
 import { createBearerVerifier } from './auth';
+import { createRateLimiter, operationLimitProtection } from './limits';
 import type { GatewayConfig } from './config';
 import { subgraphUrlsOf, supergraphFromFile } from './supergraph';
 
@@ -42,17 +43,24 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     logger,
   });
 
+  const protection = operationLimitProtection(config.limits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
     ...commonApolloOptions(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // Batched HTTP requests would multiply every per-request limit; CSRF prevention stays on (default).
+    allowBatchedHttpRequests: false,
+    validationRules: protection.validationRules,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...protection.plugins],
   });
   await apollo.start();
 
   const verifyBearer = createBearerVerifier(config.jwt);
+  const rateLimiter = createRateLimiter(config.rateLimits, logger);
+  await rateLimiter.ready();
   const context = async ({ req }: { req: IncomingMessage }): Promise<GatewayContext> => {
     const viewer = await verifyBearer(req.headers.authorization);
+    await rateLimiter.consume(viewer);
     const identityHeader = await signInternalIdentity(viewer, config.internalIdentitySecret, config.internalIdentityTtlSeconds);
     return { viewer, identityHeader, requestId: requestIdOf(req) };
   };
@@ -90,6 +98,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     async stop() {
       await http.stop();
       await apollo.stop();
+      await rateLimiter.close();
     },
   };
 }
