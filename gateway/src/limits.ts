@@ -74,7 +74,8 @@ export function createRateLimiter(limits: RateLimits, logger: Logger): RateLimit
           resolve();
         });
       });
-      if (redis.status !== 'ready') logger.warn('rate-limit store not reachable at start; counting per instance until it is');
+      // Re-read: the status changed while we waited (TypeScript still holds the earlier narrowing).
+      if ((redis.status as string) !== 'ready') logger.warn('rate-limit store not reachable at start; counting per instance until it is');
     },
     async consume(viewer) {
       const [limiter, key] = viewer.clientId ? [perClient, viewer.clientId] : [perUser, viewer.subject];

@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import { envPrefix, type Env } from '../../subgraphs/shared/src/config';
 import { loadSubgraphConfig } from '../../subgraphs/shared/src/config';
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
@@ -23,6 +24,8 @@ export interface PlatformOptions {
   /** Use port 0 everywhere (tests) instead of the configured/default ports. */
   ephemeralPorts?: boolean;
   logger?: Logger;
+  /** Where every service writes its JSON log lines (default stdout); tests collect them here. */
+  logDestination?: DestinationStream;
 }
 
 export interface RunningPlatform {
@@ -71,7 +74,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       const config = loadSubgraphConfig(definition.name, definition.defaultPort, env);
       if (options.ephemeralPorts) config.port = 0;
       const running = await createSubgraphServer(definition, config, {
-        logger: createLogger(definition.name, config.logLevel),
+        logger: createLogger(definition.name, config.logLevel, options.logDestination),
         consumerUrl: (consumer) => consumerUrls.get(consumer) ?? config.subgraphUrls[consumer],
       });
       stack.push(running);
@@ -88,7 +91,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       SUBGRAPH_URLS: subgraphs.map((s) => `${s.name}=${s.url}`).join(','),
       ...(options.ephemeralPorts ? { PORT: '0' } : {}),
     });
-    const gateway = await createGateway(gatewayConfig, { logger: createLogger('gateway', gatewayConfig.logLevel) });
+    const gateway = await createGateway(gatewayConfig, { logger: createLogger('gateway', gatewayConfig.logLevel, options.logDestination) });
     stack.push({ name: 'gateway', stop: gateway.stop });
 
     return { gateway, subgraphs, databaseUrl: embedded ? null : (env.DATABASE_URL ?? null), embedded: embedded !== null, stop: stopAll };

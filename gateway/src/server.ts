@@ -7,6 +7,7 @@ import { commonApolloOptions } from '../../subgraphs/shared/src/apollo-options';
 import { requestIdOf, sendJson, startHttpServer, type RunningHttpServer } from '../../subgraphs/shared/src/http-server';
 import { INTERNAL_IDENTITY_HEADER, signInternalIdentity, type Viewer } from '../../subgraphs/shared/src/identity';
 import { createLogger, type Logger } from '../../subgraphs/shared/src/logger';
+import { metricsAndLoggingPlugin, metricsRoute, subgraphFetchDuration, subgraphFetchErrors } from '../../subgraphs/shared/src/metrics';
 import { createBearerVerifier } from './auth';
 import { createRateLimiter, operationLimitProtection } from './limits';
 import type { GatewayConfig } from './config';
@@ -19,12 +20,29 @@ export interface GatewayContext {
   requestId: string;
 }
 
-/** Adds the signed viewer and the request id to every subgraph fetch. */
+/** Adds the signed viewer and the request id to every subgraph fetch, and times each fetch. */
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(private readonly subgraph: string, url: string) {
+    super({ url });
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (!('identityHeader' in context) || !context.identityHeader) return;
     request.http?.headers.set(INTERNAL_IDENTITY_HEADER, context.identityHeader);
     request.http?.headers.set('x-request-id', context.requestId);
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const endTimer = subgraphFetchDuration.startTimer({ subgraph: this.subgraph });
+    try {
+      const response = await super.process(options);
+      endTimer({ outcome: response.errors?.length ? 'graphql_error' : 'ok' });
+      return response;
+    } catch (error) {
+      endTimer({ outcome: 'failed' });
+      subgraphFetchErrors.inc({ subgraph: this.subgraph });
+      throw error;
+    }
   }
 }
 
@@ -39,7 +57,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.supergraphFile, config.supergraphPollIntervalMs, logger),
-    buildService: ({ name, url }) => new IdentityForwardingDataSource({ url: routingUrl(name, url) }),
+    buildService: ({ name, url }) => new IdentityForwardingDataSource(name, routingUrl(name, url)),
     logger,
   });
 
@@ -51,7 +69,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     // Batched HTTP requests would multiply every per-request limit; CSRF prevention stays on (default).
     allowBatchedHttpRequests: false,
     validationRules: protection.validationRules,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...protection.plugins],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...protection.plugins, metricsAndLoggingPlugin('gateway', logger, 'info')],
   });
   await apollo.start();
 
@@ -80,6 +98,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       maxBodyBytes: config.maxBodyBytes,
       routes: {
         '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
+        '/metrics': metricsRoute,
         '/ready': async (_req, res) => {
           const subgraphs = await checkSubgraphs(currentSubgraphUrls());
           const ready = Object.values(subgraphs).every((s) => s === 'ok');

@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import { envPrefix } from '../../subgraphs/shared/src/config';
 import { dropSchema } from '../../subgraphs/shared/src/db';
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
@@ -63,9 +64,9 @@ export async function postGraphQL<T>(url: string, headers: Record<string, string
 }
 
 /** Starts the four subgraphs and the gateway in-process on port 0, with demo data in fresh schemas. */
-export async function startTestPlatform(extraEnv: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(extraEnv: Record<string, string> = {}, options: { logDestination?: DestinationStream } = {}): Promise<TestPlatform> {
   const suffix = uniqueSuffix();
-  const platform = await startPlatform({ env: testEnv(suffix, extraEnv), seedDemo: true, ephemeralPorts: true });
+  const platform = await startPlatform({ env: testEnv(suffix, extraEnv), seedDemo: true, ephemeralPorts: true, logDestination: options.logDestination });
   return {
     platform,
     gatewayUrl: platform.gateway.url,

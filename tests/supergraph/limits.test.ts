@@ -1,4 +1,7 @@
-import { startTestPlatform, type TestPlatform } from '../helpers/platform';
+import { loadGatewayConfig } from '../../gateway/src/config';
+import { createGateway } from '../../gateway/src/server';
+import { uniqueSuffix } from '../helpers/database';
+import { startTestPlatform, testEnv, tokenFor, type TestPlatform } from '../helpers/platform';
 
 /** Abuse limits at the gateway (OWASP GraphQL cheat sheet, graphql-cop probes). */
 describe('gateway abuse limits', () => {
@@ -97,10 +100,6 @@ describe('gateway abuse limits', () => {
 const redisUrl = process.env.TEST_REDIS_URL;
 (redisUrl ? describe : describe.skip)('rate limits shared through Redis', () => {
   it('two gateway instances count one user together', async () => {
-    const { createGateway } = await import('../../gateway/src/server');
-    const { loadGatewayConfig } = await import('../../gateway/src/config');
-    const { testEnv, tokenFor } = await import('../helpers/platform');
-    const { uniqueSuffix } = await import('../helpers/database');
     const t = await startTestPlatform({ REDIS_URL: redisUrl as string, RATE_LIMIT_USER_PER_MINUTE: '4' });
     const second = await createGateway(
       loadGatewayConfig({

@@ -17,6 +17,7 @@ import { unauthenticated } from './errors';
 import { requestIdOf, startHttpServer, sendJson, type RunningHttpServer } from './http-server';
 import { createInternalIdentityVerifier, INTERNAL_IDENTITY_HEADER, type Viewer } from './identity';
 import { createLogger, type Logger } from './logger';
+import { metricsAndLoggingPlugin, metricsRoute, watchDatabase } from './metrics';
 import { federationRules, mergeRules, shieldOptions } from './permissions';
 
 /** What every request of every subgraph carries. `loaders` is built fresh per request. */
@@ -91,7 +92,11 @@ export async function createSubgraphServer<T>(
     introspection: config.nodeEnv !== 'production',
     ...commonApolloOptions(logger),
     // Inline traces cost time on every request and reveal resolver timings; metrics come separately.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      metricsAndLoggingPlugin(definition.name, logger, 'debug'),
+    ],
   });
   await apollo.start();
 
@@ -116,6 +121,7 @@ export async function createSubgraphServer<T>(
       apollo,
       context,
       routes: {
+        '/metrics': metricsRoute,
         [EVENTS_PATH]: eventIntakeRoute({ db, handlers: definition.eventHandlers ?? {}, secret: config.internalIdentitySecret, logger }),
         '/health': async (_req, res) => {
           try {
@@ -134,6 +140,7 @@ export async function createSubgraphServer<T>(
   }
   logger.info({ url: http.url }, 'subgraph listening');
 
+  const unwatch = watchDatabase(definition.name, db, { outbox: true });
   const relay = startOutboxRelay({
     db,
     source: definition.name,
@@ -149,6 +156,7 @@ export async function createSubgraphServer<T>(
     db,
     relay,
     async stop() {
+      unwatch();
       await relay.stop();
       await http.stop();
       await apollo.stop();
