@@ -4,6 +4,7 @@ import type { Viewer } from '../../shared/src/identity';
 import { mapToMany } from '../../shared/src/loaders';
 import { createTeacherScopeLoader } from '../../shared/src/projections';
 import { findAssessmentsByTeacherIds, type AnnualAssessmentRow } from './repositories/assessments';
+import { auditEthicsAccess, findEthicsEntriesByTeacherIds, type EthicsEntryRow } from './repositories/ethics';
 
 export function createLoaders(db: Db, viewer: Viewer) {
   return {
@@ -11,6 +12,15 @@ export function createLoaders(db: Db, viewer: Viewer) {
     assessmentsByTeacherId: new DataLoader<string, AnnualAssessmentRow[]>(async (ids) =>
       mapToMany(ids, await findAssessmentsByTeacherIds(db, ids), (r) => r.teacherId),
     ),
+    // Two statements per batch whatever the page size: the audit insert first (no audit, no read), then the read.
+    ethicsEntriesByTeacherId: new DataLoader<string, EthicsEntryRow[]>(async (ids) => {
+      await auditEthicsAccess(db.knex, db, viewer, ids, 'read_entries');
+      return mapToMany(ids, await findEthicsEntriesByTeacherIds(db.knex, db, ids), (r) => r.teacherId);
+    }),
+    ethicsBanFactsByTeacherId: new DataLoader<string, EthicsEntryRow[]>(async (ids) => {
+      await auditEthicsAccess(db.knex, db, viewer, ids, 'read_bans');
+      return mapToMany(ids, await findEthicsEntriesByTeacherIds(db.knex, db, ids), (r) => r.teacherId);
+    }),
   };
 }
 

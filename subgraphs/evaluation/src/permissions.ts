@@ -1,10 +1,42 @@
-import { allow, or, type IRules } from 'graphql-shield';
+import { allow, or, rule, type IRules } from 'graphql-shield';
+import { parseAdminRole, type Viewer } from '../../shared/src/identity';
 import { hasPartnerScope, isRecordReaderAdmin, isTeacher, PartnerScope } from '../../shared/src/permissions';
 
+interface ViewerContext {
+  viewer: Viewer;
+}
+const viewerRule = (name: string, test: (viewer: Viewer) => boolean) =>
+  rule(name, { cache: 'contextual' })((_parent, _args, ctx: ViewerContext) => test(ctx.viewer));
+
+/** Assessments are entered by the school [学校录入]: its information administrator. */
+const isSchoolInfoAdmin = viewerRule('evaluation:isSchoolInfoAdmin', (v) => v.role === 'school_info_admin');
+const isSchoolAdminReader = viewerRule('evaluation:isSchoolAdminReader', (v) => v.role === 'school_info_admin' || v.role === 'school_query');
+/** Ethics entries are restricted to information administrators of county level and above. */
+const isCountyOrAboveInfoAdmin = viewerRule('evaluation:isCountyOrAboveInfoAdmin', (v) => {
+  const admin = parseAdminRole(v.role);
+  return admin !== null && admin.kind === 'info_admin' && admin.level !== 'school';
+});
+
 const canReadAssessments = or(isRecordReaderAdmin, isTeacher, hasPartnerScope(PartnerScope.DOSSIER_READ));
+const canReadEthicsEntries = or(isCountyOrAboveInfoAdmin, isTeacher);
+// Partners learn only what the sanctions bar, never the entries behind them.
+const canReadEthicsBans = or(isCountyOrAboveInfoAdmin, isTeacher, hasPartnerScope(PartnerScope.DOSSIER_READ));
 
 export const permissions: IRules = {
-  Teacher: { id: allow, annualAssessments: canReadAssessments },
+  Query: { excellentCap: isSchoolAdminReader },
+  Mutation: {
+    enterAnnualAssessment: isSchoolInfoAdmin,
+    changeAnnualAssessmentGrade: isSchoolInfoAdmin,
+    recordEthicsEntry: isCountyOrAboveInfoAdmin,
+    correctEthicsEntry: isCountyOrAboveInfoAdmin,
+  },
+  Teacher: { id: allow, annualAssessments: canReadAssessments, ethicsEntries: canReadEthicsEntries, ethicsBans: canReadEthicsBans },
   AnnualAssessment: allow,
+  AnnualAssessmentPayload: allow,
+  ExcellentCapStatus: allow,
+  EthicsEntry: allow,
+  EthicsEntryPayload: allow,
+  EthicsBans: allow,
+  UserError: allow,
   OrgUnit: { id: allow },
 };

@@ -29,7 +29,7 @@ export const EVENT_CONSUMERS: Record<EventType, readonly string[]> = {
   'teacher.registered': ['training', 'staffing-quota', 'evaluation'],
   'teacher.affiliation-changed': ['training', 'staffing-quota', 'evaluation'],
   'staffing.transfer-completed': ['teacher-registry'],
-  'staffing.rotation-completed': ['teacher-registry'],
+  'staffing.rotation-completed': ['teacher-registry', 'evaluation'],
   'evaluation.title-awarded': ['teacher-registry'],
   'evaluation.award-granted': ['teacher-registry'],
 };

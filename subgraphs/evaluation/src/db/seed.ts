@@ -1,6 +1,7 @@
 import type { Db } from '../../../shared/src/db';
 import type { DemoDataset } from '../../../shared/src/demo/dataset';
 import { insertInBatches, seedTeacherScope } from '../../../shared/src/projections';
+import { buildDemoEthics, DEMO_HIGH_PERFORMING_UNITS } from './demo-ethics';
 
 export async function seedDemo(db: Db, dataset: DemoDataset): Promise<boolean> {
   const existing = await db.knex(db.t('teacher_scope')).first('teacher_id');
@@ -12,6 +13,8 @@ export async function seedDemo(db: Db, dataset: DemoDataset): Promise<boolean> {
       db.t('annual_assessment'),
       dataset.assessments.map((a) => ({ id: a.id, teacher_id: a.teacherId, year: a.year, grade: a.grade, assessed_by_org_id: a.assessedByOrgId })),
     );
+    await insertInBatches(trx, db.t('ethics_entry'), buildDemoEthics(dataset));
+    await insertInBatches(trx, db.t('high_performing_unit'), DEMO_HIGH_PERFORMING_UNITS);
   });
   return true;
 }

@@ -1,3 +1,6 @@
-import { AnnualAssessment, AssessmentGrade, Teacher } from './Teacher';
+import { DateScalar } from '../../../shared/src/scalars';
+import { Mutation } from './Mutation';
+import { ExcellentCapStatus, Query } from './Query';
+import { AnnualAssessment, AssessmentGrade, EthicsEntryKind, SanctionType, Teacher } from './Teacher';
 
-export const resolvers = { Teacher, AnnualAssessment, AssessmentGrade };
+export const resolvers = { Date: DateScalar, Query, Mutation, Teacher, AnnualAssessment, AssessmentGrade, EthicsEntryKind, SanctionType, ExcellentCapStatus };

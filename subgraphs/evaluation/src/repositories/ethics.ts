@@ -1,0 +1,73 @@
+import type { Knex } from 'knex';
+import type { Db } from '../../../shared/src/db';
+import type { Viewer } from '../../../shared/src/identity';
+import type { SanctionType } from '../domain/ethics';
+
+export interface EthicsEntryRow {
+  id: string;
+  teacherId: string;
+  kind: 'honour' | 'violation';
+  sanction: SanctionType | null;
+  summary: string;
+  decidedOn: string;
+  periodEndsOn: string | null;
+  banEndsOn: string | null;
+  authority: string;
+  documentRef: string;
+  version: number;
+}
+
+export const ETHICS_COLUMNS = [
+  'id',
+  'teacher_id as teacherId',
+  'kind',
+  'sanction',
+  'summary',
+  'decided_on as decidedOn',
+  'period_ends_on as periodEndsOn',
+  'ban_ends_on as banEndsOn',
+  'authority',
+  'document_ref as documentRef',
+  'version',
+];
+
+export type EthicsAuditAction = 'read_entries' | 'read_bans' | 'write';
+
+/**
+ * Appends one audit row per teacher whose ethics data the viewer is about to receive. Called
+ * before the read, so a read that cannot be audited does not happen.
+ */
+export async function auditEthicsAccess(
+  knex: Knex | Knex.Transaction,
+  db: Db,
+  viewer: Viewer,
+  teacherIds: readonly string[],
+  action: EthicsAuditAction,
+  requestId: string | null = null,
+): Promise<void> {
+  if (teacherIds.length === 0) return;
+  await knex(db.t('ethics_read_audit')).insert(
+    [...new Set(teacherIds)].map((teacherId) => ({
+      viewer_subject: viewer.subject,
+      viewer_role: viewer.role,
+      viewer_org_id: viewer.orgId,
+      viewer_client_id: viewer.clientId ?? null,
+      teacher_id: teacherId,
+      action,
+      request_id: requestId,
+    })),
+  );
+}
+
+/** Callers pass ids already authorised through the teacher_scope projection. */
+export async function findEthicsEntriesByTeacherIds(knex: Knex | Knex.Transaction, db: Db, teacherIds: readonly string[]): Promise<EthicsEntryRow[]> {
+  if (teacherIds.length === 0) return [];
+  return knex(db.t('ethics_entry'))
+    .select(ETHICS_COLUMNS)
+    .whereIn('teacher_id', teacherIds as string[])
+    .orderBy([{ column: 'decided_on', order: 'desc' }, { column: 'id' }]);
+}
+
+export async function findEthicsEntryById(knex: Knex | Knex.Transaction, db: Db, id: string): Promise<EthicsEntryRow | undefined> {
+  return knex(db.t('ethics_entry')).first(ETHICS_COLUMNS).where('id', id);
+}

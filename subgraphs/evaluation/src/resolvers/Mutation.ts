@@ -1,0 +1,10 @@
+import type { Context } from '../context';
+import { changeAnnualAssessmentGrade, enterAnnualAssessment, type ChangeGradeInput, type EnterAssessmentInput } from '../services/assessment-entry';
+import { correctEthicsEntry, recordEthicsEntry, type CorrectEthicsEntryInput, type RecordEthicsEntryInput } from '../services/ethics-ledger';
+
+export const Mutation = {
+  enterAnnualAssessment: (_: unknown, args: { input: EnterAssessmentInput }, ctx: Context) => enterAnnualAssessment(ctx.db, ctx.viewer, args.input),
+  changeAnnualAssessmentGrade: (_: unknown, args: { input: ChangeGradeInput }, ctx: Context) => changeAnnualAssessmentGrade(ctx.db, ctx.viewer, args.input),
+  recordEthicsEntry: (_: unknown, args: { input: RecordEthicsEntryInput }, ctx: Context) => recordEthicsEntry(ctx.db, ctx.viewer, args.input, ctx.requestId),
+  correctEthicsEntry: (_: unknown, args: { input: CorrectEthicsEntryInput }, ctx: Context) => correctEthicsEntry(ctx.db, ctx.viewer, args.input, ctx.requestId),
+};
