@@ -3,23 +3,80 @@ import type { Db } from '../../shared/src/db';
 import type { Viewer } from '../../shared/src/identity';
 import { mapTo, mapToMany } from '../../shared/src/loaders';
 import { createTeacherScopeLoader } from '../../shared/src/projections';
-import { findCycleOn, findRecordsByTeacherIds, sumHoursByTeacherIds, type TrainingCycleRow, type TrainingRecordRow } from './repositories/training';
+import type { CreditRules } from './domain/credit-rules';
+import { today } from './domain/validation';
+import {
+  balancesByTeacherIds,
+  completionByOrgIds,
+  ledgerEntriesByTeacherIds,
+  loadCreditRules,
+  yearTotalsByTeacherIds,
+  type BalanceRow,
+  type CompletionRow,
+  type LedgerEntryRow,
+  type TeacherYearTotalRow,
+} from './repositories/credit-bank';
+import { findCoursesByIds, findCoursesByProgrammeIds, findEnrolmentsByTeacherIds, findProgrammesByIds, type CourseRow, type EnrolmentRow, type ProgrammeRow } from './repositories/catalogue';
+import { findApplicationsByTeacherIds, findEntriesByApplicationIds, type ApplicationRow } from './repositories/credit-operations';
+import { findDeclarationsByIds, findDeclarationsByTeacherIds, type DeclarationRow } from './repositories/declarations';
+import { findCycleOn, findRecordsByIds, findRecordsByTeacherIds, type TrainingCycleRow, type TrainingRecordFilter, type TrainingRecordRow } from './repositories/training';
+
+/** A loader per distinct argument set, so a page of teachers asking the same thing is one statement. */
+function keyed<K, V>(make: (key: string) => DataLoader<K, V>) {
+  const loaders = new Map<string, DataLoader<K, V>>();
+  return (key: string) => {
+    let loader = loaders.get(key);
+    if (!loader) {
+      loader = make(key);
+      loaders.set(key, loader);
+    }
+    return loader;
+  };
+}
 
 export function createLoaders(db: Db, viewer: Viewer) {
   let currentCycle: Promise<TrainingCycleRow | null> | undefined;
-  const cycleToday = () => (currentCycle ??= findCycleOn(db, new Date().toISOString().slice(0, 10)).then((row) => row ?? null));
+  let rules: Promise<CreditRules> | undefined;
+  const cycleToday = () => (currentCycle ??= findCycleOn(db, today()).then((row) => row ?? null));
   return {
     /** Scoped: null for a teacher outside the viewer's reach. */
     teacherById: createTeacherScopeLoader(db, viewer),
     currentCycle: cycleToday,
-    trainingRecordsByTeacherId: new DataLoader<string, TrainingRecordRow[]>(async (ids) =>
-      mapToMany(ids, await findRecordsByTeacherIds(db, ids), (r) => r.teacherId),
-    ),
-    hoursInCurrentCycleByTeacherId: new DataLoader<string, number>(async (ids) => {
+    /** Provincial rules are a few dozen rows: loaded once per request. */
+    creditRules: () => (rules ??= loadCreditRules(db)),
+    /** Ledger totals per activity year inside the cycle running today (one statement per page). */
+    cycleYearTotalsByTeacherId: new DataLoader<string, TeacherYearTotalRow[]>(async (ids) => {
       const cycle = await cycleToday();
-      if (!cycle) return ids.map(() => 0);
-      const sums = mapTo(ids, await sumHoursByTeacherIds(db, ids, cycle), (r) => r.teacherId);
-      return sums.map((row) => Number(row?.hours ?? 0));
+      if (!cycle) return ids.map(() => []);
+      return mapToMany(ids, await yearTotalsByTeacherIds(db, ids, cycle.startsOn, cycle.endsOn), (r) => r.teacherId);
+    }),
+    annualTotalsByTeacherId: keyed((range) => {
+      const [from, to] = range.split(':') as [string, string];
+      return new DataLoader<string, TeacherYearTotalRow[]>(async (ids) =>
+        mapToMany(ids, await yearTotalsByTeacherIds(db, ids, `${from}-01-01`, `${to}-12-31`), (r) => r.teacherId),
+      );
+    }),
+    trainingRecordsByTeacherId: keyed((filterKey) => {
+      const filter = JSON.parse(filterKey) as TrainingRecordFilter;
+      return new DataLoader<string, TrainingRecordRow[]>(async (ids) => mapToMany(ids, await findRecordsByTeacherIds(db, ids, filter), (r) => r.teacherId));
+    }),
+    trainingRecordById: new DataLoader<string, TrainingRecordRow | null>(async (ids) => mapTo(ids, await findRecordsByIds(db, ids), (r) => r.id)),
+    ledgerByTeacherId: new DataLoader<string, LedgerEntryRow[]>(async (ids) => mapToMany(ids, await ledgerEntriesByTeacherIds(db, ids), (r) => r.teacherId)),
+    balanceByTeacherId: new DataLoader<string, BalanceRow | null>(async (ids) => mapTo(ids, await balancesByTeacherIds(db, ids), (r) => r.teacherId)),
+    applicationsByTeacherId: new DataLoader<string, ApplicationRow[]>(async (ids) => mapToMany(ids, await findApplicationsByTeacherIds(db, ids), (r) => r.teacherId)),
+    entriesByApplicationId: new DataLoader<string, LedgerEntryRow[]>(async (ids) => mapToMany(ids, await findEntriesByApplicationIds(db, ids), (r) => r.applicationId)),
+    declarationsByTeacherId: new DataLoader<string, DeclarationRow[]>(async (ids) => mapToMany(ids, await findDeclarationsByTeacherIds(db, ids), (r) => r.teacherId)),
+    declarationById: new DataLoader<string, DeclarationRow | null>(async (ids) => mapTo(ids, await findDeclarationsByIds(db, viewer, ids), (r) => r.id)),
+    programmeById: new DataLoader<string, ProgrammeRow | null>(async (ids) => mapTo(ids, await findProgrammesByIds(db, viewer, ids), (r) => r.id)),
+    courseById: new DataLoader<string, CourseRow | null>(async (ids) => mapTo(ids, await findCoursesByIds(db, viewer, ids), (r) => r.id)),
+    coursesByProgrammeId: new DataLoader<string, CourseRow[]>(async (ids) => mapToMany(ids, await findCoursesByProgrammeIds(db, ids), (r) => r.programmeId)),
+    enrolmentsByTeacherId: new DataLoader<string, EnrolmentRow[]>(async (ids) => mapToMany(ids, await findEnrolmentsByTeacherIds(db, ids), (r) => r.teacherId)),
+    /** Subtree completion of the cycle running today; scoped in SQL (aggregate scope). */
+    completionByOrgId: new DataLoader<string, CompletionRow | null>(async (ids) => {
+      const cycle = await cycleToday();
+      if (!cycle) return ids.map(() => null);
+      const asOf = cycle.endsOn < today() ? cycle.endsOn : today();
+      return mapTo(ids, await completionByOrgIds(db, viewer, ids, cycle, asOf), (r) => r.orgId);
     }),
   };
 }

@@ -1,6 +1,15 @@
 import type { SchemaMigration } from '../../../../shared/src/db';
 import { createTrainingRecords } from './20261128100000_create_training_records';
 import { createEventTablesMigration } from './20261128110000_create_event_tables';
+import { createCreditRulesAndBank } from './20261128120000_create_credit_rules_and_bank';
+import { bankExistingTrainingRecords } from './20261128120100_bank_existing_training_records';
+import { createCatalogueAndDeclarations } from './20261128120200_create_catalogue_and_declarations';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createTrainingRecords, createEventTablesMigration];
+export const migrations: readonly SchemaMigration[] = [
+  createTrainingRecords,
+  createEventTablesMigration,
+  createCreditRulesAndBank,
+  bankExistingTrainingRecords,
+  createCatalogueAndDeclarations,
+];

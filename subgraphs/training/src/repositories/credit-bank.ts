@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Db } from '../../../shared/src/db';
+import type { Viewer } from '../../../shared/src/identity';
+import { whereOrgInScope } from '../../../shared/src/org-scope';
+import {
+  conversionInForce,
+  creditsFor,
+  type ConversionRuleRow,
+  type CreditPolicyRow,
+  type CreditRules,
+  type TrainingForm,
+} from '../domain/credit-rules';
+
+type Runner = Knex | Knex.Transaction;
+
+export async function loadCreditRules(db: Db, runner: Runner = db.knex): Promise<CreditRules> {
+  const [policies, conversions] = await Promise.all([
+    runner(db.t('credit_policy'))
+      .select(
+        'id',
+        'province_code as provinceCode',
+        'effective_from as effectiveFrom',
+        'cycle_required_credits as cycleRequiredCredits',
+        'cycle_required_hours as cycleRequiredHours',
+        'annual_minimum_credits as annualMinimumCredits',
+        'credits_per_degree_credit as creditsPerDegreeCredit',
+        'source_document as sourceDocument',
+      )
+      .orderBy([{ column: 'province_code' }, { column: 'effective_from' }]) as Promise<CreditPolicyRow[]>,
+    runner(db.t('credit_conversion_rule'))
+      .select('id', 'province_code as provinceCode', 'form', 'effective_from as effectiveFrom', 'hours_per_credit as hoursPerCredit')
+      .orderBy([{ column: 'province_code' }, { column: 'form' }, { column: 'effective_from' }]) as Promise<ConversionRuleRow[]>,
+  ]);
+  return { policies, conversions };
+}
+
+export interface LedgerEntryRow {
+  id: string;
+  teacherId: string;
+  entryType: 'deposit' | 'conversion_out' | 'conversion_in';
+  creditKind: 'training' | 'degree';
+  provinceCode: string;
+  form: TrainingForm;
+  hours: number;
+  credits: number;
+  activityOn: string;
+  title: string;
+  trainingRecordId: string | null;
+  conversionId: string | null;
+  convertsEntryId: string | null;
+  ruleId: string | null;
+  reason: string | null;
+  recordedBy: string;
+  recordedAt: Date;
+}
+
+const LEDGER_COLUMNS = [
+  'id',
+  'teacher_id as teacherId',
+  'entry_type as entryType',
+  'credit_kind as creditKind',
+  'province_code as provinceCode',
+  'form',
+  'hours',
+  'credits',
+  'activity_on as activityOn',
+  'title',
+  'training_record_id as trainingRecordId',
+  'conversion_id as conversionId',
+  'converts_entry_id as convertsEntryId',
+  'rule_id as ruleId',
+  'reason',
+  'recorded_by as recordedBy',
+  'recorded_at as recordedAt',
+];
+
+export interface RecordToBank {
+  id: string;
+  teacherId: string;
+  title: string;
+  form: TrainingForm;
+  hours: number;
+  completedOn: string;
+}
+
+/**
+ * Deposits one completed activity. The partial unique index on training_record_id makes this
+ * idempotent: a replay or a concurrent second attempt inserts nothing and returns null.
+ */
+export async function bankTrainingRecord(
+  trx: Knex.Transaction,
+  db: Db,
+  rules: CreditRules,
+  record: RecordToBank,
+  provinceCode: string,
+  recordedBy: string,
+): Promise<LedgerEntryRow | null> {
+  const rule = conversionInForce(rules, provinceCode, record.form, record.completedOn);
+  if (!rule) throw new Error(`no credit conversion rule for ${provinceCode}/${record.form} on ${record.completedOn}`);
+  const result = await trx.raw(
+    `insert into ${db.t('credit_ledger_entry')}
+       (id, teacher_id, entry_type, credit_kind, province_code, form, hours, credits, activity_on, title, training_record_id, rule_id, recorded_by)
+     values (?, ?, 'deposit', 'training', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     on conflict (training_record_id) where entry_type = 'deposit' do nothing
+     returning id`,
+    [randomUUID(), record.teacherId, provinceCode, record.form, record.hours, creditsFor(record.hours, rule), record.completedOn, record.title, record.id, rule.id, recordedBy],
+  );
+  const id = (result.rows as { id: string }[])[0]?.id;
+  if (!id) return null;
+  return (await trx(db.t('credit_ledger_entry')).first(LEDGER_COLUMNS).where('id', id)) as LedgerEntryRow;
+}
+
+/** Set-based banking of every record not yet in the ledger (demo loading; same rule choice as the migration). */
+export async function bankUnbankedRecords(trx: Knex.Transaction, db: Db, recordedBy: string): Promise<number> {
+  const result = await trx.raw(
+    `insert into ${db.t('credit_ledger_entry')}
+       (id, teacher_id, entry_type, credit_kind, province_code, form, hours, credits, activity_on, title, training_record_id, rule_id, recorded_by)
+     select gen_random_uuid(), r.teacher_id, 'deposit', 'training', split_part(s.org_path, '/', 3), r.form, r.hours,
+            round(r.hours / rule.hours_per_credit, 2), r.completed_on, r.title, r.id, rule.id, ?
+       from ${db.t('training_record')} r
+       join ${db.t('teacher_scope')} s on s.teacher_id = r.teacher_id
+       cross join lateral (
+         select c.id, c.hours_per_credit from ${db.t('credit_conversion_rule')} c
+          where c.form = r.form and c.effective_from <= r.completed_on
+            and c.province_code in (split_part(s.org_path, '/', 3), 'CN')
+          order by c.province_code = 'CN', c.effective_from desc limit 1) rule
+      where not exists (select 1 from ${db.t('credit_ledger_entry')} e where e.training_record_id = r.id and e.entry_type = 'deposit')`,
+    [recordedBy],
+  );
+  return result.rowCount ?? 0;
+}
+
+export interface TeacherYearTotalRow {
+  teacherId: string;
+  orgPath: string;
+  year: number | null;
+  hours: number;
+  credits: number;
+}
+
+/**
+ * Training hours and credits per teacher and activity year inside [from, to], with the teacher's
+ * organisation path (for the province), in one statement for a whole page of teachers. Teachers
+ * without entries still return one row (year null) so their province is known.
+ */
+export async function yearTotalsByTeacherIds(db: Db, teacherIds: readonly string[], from: string, to: string): Promise<TeacherYearTotalRow[]> {
+  const { knex } = db;
+  return knex(db.t('teacher_scope as s'))
+    .leftJoin(db.t('credit_ledger_entry as e'), (j) =>
+      j
+        .on('e.teacher_id', 's.teacher_id')
+        .andOnVal('e.credit_kind', 'training')
+        .andOnVal('e.activity_on', '>=', from)
+        .andOnVal('e.activity_on', '<=', to),
+    )
+    .whereIn('s.teacher_id', teacherIds as string[])
+    .groupBy('s.teacher_id', 's.org_path', knex.raw('extract(year from e.activity_on)'))
+    .select(
+      's.teacher_id as teacherId',
+      's.org_path as orgPath',
+      knex.raw('extract(year from e.activity_on)::int as year'),
+      knex.raw('coalesce(sum(e.hours), 0) as hours'),
+      knex.raw('coalesce(sum(e.credits), 0) as credits'),
+    );
+}
+
+/** Callers pass ids already authorised through the teacher_scope projection. Newest first. */
+export async function ledgerEntriesByTeacherIds(db: Db, teacherIds: readonly string[]): Promise<LedgerEntryRow[]> {
+  return db
+    .knex(db.t('credit_ledger_entry'))
+    .select(LEDGER_COLUMNS)
+    .whereIn('teacher_id', teacherIds as string[])
+    .orderBy([{ column: 'activity_on', order: 'desc' }, { column: 'recorded_at', order: 'desc' }, { column: 'id' }]);
+}
+
+export interface BalanceRow {
+  teacherId: string;
+  trainingHours: number;
+  trainingCredits: number;
+  degreeCredits: number;
+  entryCount: number;
+  openCredits: number;
+}
+
+/**
+ * Balances derived from the ledger. `openCredits` sums the entries not converted away; it must
+ * equal `trainingCredits + degreeCredits` (the reconciliation the API exposes and tests check).
+ */
+export async function balancesByTeacherIds(db: Db, teacherIds: readonly string[]): Promise<BalanceRow[]> {
+  const { knex } = db;
+  return knex(db.t('credit_ledger_entry as e'))
+    .whereIn('e.teacher_id', teacherIds as string[])
+    .groupBy('e.teacher_id')
+    .select(
+      'e.teacher_id as teacherId',
+      knex.raw(`coalesce(sum(e.hours) filter (where e.credit_kind = 'training'), 0) as "trainingHours"`),
+      knex.raw(`coalesce(sum(e.credits) filter (where e.credit_kind = 'training'), 0) as "trainingCredits"`),
+      knex.raw(`coalesce(sum(e.credits) filter (where e.credit_kind = 'degree'), 0) as "degreeCredits"`),
+      knex.raw('count(*) as "entryCount"'),
+      knex.raw(
+        `coalesce(sum(e.credits) filter (where e.entry_type <> 'conversion_out' and not exists (
+           select 1 from ${db.t('credit_ledger_entry')} o where o.converts_entry_id = e.id and o.entry_type = 'conversion_out')), 0) as "openCredits"`,
+      ),
+    );
+}
+
+export interface CompletionRow {
+  orgId: string;
+  teacherCount: number;
+  metCount: number;
+  credits: number;
+}
+
+/**
+ * Completion of the cycle requirement over each unit's whole subtree, set-based: teachers are the
+ * teacher_scope rows under the unit's path, credits are summed in SQL, each teacher is compared
+ * with the policy of their own province (or the national default) in force on `asOf`. Units
+ * outside the viewer's scope return no row.
+ */
+export async function completionByOrgIds(
+  db: Db,
+  viewer: Viewer,
+  orgIds: readonly string[],
+  cycle: { startsOn: string; endsOn: string; requiredHours: number },
+  asOf: string,
+): Promise<CompletionRow[]> {
+  const { knex } = db;
+  const units = whereOrgInScope(knex(db.t('org_scope')).select('org_id', 'org_path').whereIn('org_id', orgIds as string[]), 'org_path', viewer, {
+    aggregate: true,
+  }).toSQL();
+  const result = await knex.raw(
+    `with units as (${units.sql}),
+     policy as (
+       select distinct on (province_code) province_code, cycle_required_credits, cycle_required_hours
+         from ${db.t('credit_policy')} where effective_from <= ? order by province_code, effective_from desc),
+     per_teacher as (
+       select u.org_id, s.teacher_id, split_part(s.org_path, '/', 3) as province,
+              coalesce(sum(e.credits), 0) as credits, coalesce(sum(e.hours), 0) as hours
+         from units u
+         join ${db.t('teacher_scope')} s on s.org_path like u.org_path || '%'
+         left join ${db.t('credit_ledger_entry')} e on e.teacher_id = s.teacher_id and e.credit_kind = 'training'
+              and e.activity_on between ? and ?
+        group by u.org_id, s.teacher_id, s.org_path)
+     select u.org_id as "orgId",
+            count(t.teacher_id) as "teacherCount",
+            count(t.teacher_id) filter (where t.credits >= coalesce(p.cycle_required_credits, cn.cycle_required_credits)
+                 and t.hours >= greatest(?::numeric, coalesce(p.cycle_required_hours, cn.cycle_required_hours))) as "metCount",
+            coalesce(sum(t.credits), 0) as credits
+       from units u
+       left join per_teacher t on t.org_id = u.org_id
+       left join policy p on p.province_code = t.province
+       left join policy cn on cn.province_code = 'CN'
+      group by u.org_id`,
+    [...units.bindings, asOf, cycle.startsOn, cycle.endsOn, cycle.requiredHours],
+  );
+  return result.rows as CompletionRow[];
+}
