@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { teacherScopeEventHandlers } from '../../shared/src/events';
 import { loadTypeDefs, type SubgraphDefinition } from '../../shared/src/subgraph-server';
 import { seedDemo } from './db/seed';
+import { eventHandlers } from './events';
 import { migrations } from './db/migrations';
 import { createLoaders, type Loaders } from './loaders';
 import { permissions } from './permissions';
@@ -17,5 +17,5 @@ export const staffingQuota: SubgraphDefinition<Loaders> = {
   migrations,
   createLoaders,
   seedDemo,
-  eventHandlers: { ...teacherScopeEventHandlers },
+  eventHandlers,
 };

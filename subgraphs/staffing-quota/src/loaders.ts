@@ -3,7 +3,24 @@ import type { Db } from '../../shared/src/db';
 import type { Viewer } from '../../shared/src/identity';
 import { mapTo, mapToMany } from '../../shared/src/loaders';
 import { createTeacherScopeLoader } from '../../shared/src/projections';
-import { findEmploymentsByTeacherIds, quotaBalances, type EmploymentRow, type QuotaBalanceRow } from './repositories/staffing';
+import { findAppointmentsByTeacherIds, findPostPlans, type AppointmentRow, type PostPlanRow } from './repositories/posts';
+import { assignmentsByPlanIds, assignmentsByTeacherIds, ruralServiceYears, type AssignmentRow } from './repositories/rotation';
+import { findEmploymentsByTeacherIds, findEnrolments, quotaBalances, type EmploymentRow, type EnrolmentRowDb, type QuotaBalanceRow } from './repositories/staffing';
+import { findApprovalsByTransferIds, findTransfersByIds, type ApprovalRow, type TransferRow } from './repositories/transfers';
+
+/** Keys of per-(unit, year) loaders: `orgId|year`. */
+export const unitYearKey = (orgId: string, year: number) => `${orgId}|${year}`;
+const parseUnitYear = (key: string) => {
+  const [orgId, year] = key.split('|');
+  return { orgId: orgId as string, year: Number(year) };
+};
+
+export interface EnrolmentBundle {
+  orgId: string;
+  year: number;
+  rows: EnrolmentRowDb[];
+  version: number;
+}
 
 export function createLoaders(db: Db, viewer: Viewer) {
   const balanceLoaders = new Map<number, DataLoader<string, QuotaBalanceRow | null>>();
@@ -18,8 +35,36 @@ export function createLoaders(db: Db, viewer: Viewer) {
       }
       return loader;
     },
+    enrolmentByUnitYear: new DataLoader<string, EnrolmentBundle | null>(async (keys) => {
+      const { rows, versions } = await findEnrolments(db, viewer, keys.map(parseUnitYear));
+      const rowsByKey = mapToMany(keys, rows, (r) => unitYearKey(r.orgId, r.year));
+      const versionByKey = mapTo(keys, versions, (v) => unitYearKey(v.orgId, v.year));
+      return keys.map((key, i) => {
+        const version = versionByKey[i];
+        return version ? { ...parseUnitYear(key), rows: rowsByKey[i] ?? [], version: version.version } : null;
+      });
+    }),
+    postPlanByUnitYear: new DataLoader<string, PostPlanRow[]>(async (keys) =>
+      mapToMany(keys, await findPostPlans(db, viewer, keys.map(parseUnitYear)), (r) => unitYearKey(r.orgId, r.year)),
+    ),
     employmentsByTeacherId: new DataLoader<string, EmploymentRow[]>(async (ids) =>
       mapToMany(ids, await findEmploymentsByTeacherIds(db, ids), (r) => r.teacherId),
+    ),
+    appointmentsByTeacherId: new DataLoader<string, AppointmentRow[]>(async (ids) =>
+      mapToMany(ids, await findAppointmentsByTeacherIds(db, ids), (r) => r.teacherId),
+    ),
+    rotationsByTeacherId: new DataLoader<string, AssignmentRow[]>(async (ids) =>
+      mapToMany(ids, await assignmentsByTeacherIds(db, ids), (r) => r.teacherId),
+    ),
+    ruralServiceYearsByTeacherId: new DataLoader<string, number>(async (ids) =>
+      mapTo(ids, await ruralServiceYears(db, ids), (r) => r.teacherId).map((r) => r?.years ?? 0),
+    ),
+    assignmentsByPlanId: new DataLoader<string, AssignmentRow[]>(async (ids) =>
+      mapToMany(ids, await assignmentsByPlanIds(db.knex, db, ids), (r) => r.planId),
+    ),
+    transferById: new DataLoader<string, TransferRow | null>(async (ids) => mapTo(ids, await findTransfersByIds(db, viewer, ids), (r) => r.id)),
+    approvalsByTransferId: new DataLoader<string, ApprovalRow[]>(async (ids) =>
+      mapToMany(ids, await findApprovalsByTransferIds(db, ids), (r) => r.transferId),
     ),
   };
 }

@@ -1,13 +1,82 @@
-import { allow, or, type IRules } from 'graphql-shield';
+import { allow, or, rule, type IRules } from 'graphql-shield';
+import { parseAdminRole, type Viewer } from '../../shared/src/identity';
 import { hasPartnerScope, isAdmin, isAnalyst, isRecordReaderAdmin, isTeacher, PartnerScope } from '../../shared/src/permissions';
 
-/** Quota balances are aggregates: administrators and analysts of the subtree (rows scoped in SQL). */
-const canReadQuota = or(isAdmin, isAnalyst);
+/**
+ * Field rules: which kinds of viewer may touch a field at all. Which units and teachers they reach
+ * is decided in SQL (reads) and in workflows/ (writes, from the rows' organisation paths).
+ */
+const isInfoAdmin = rule('staffing:isInfoAdmin', { cache: 'contextual' })(
+  (_parent, _args, ctx: { viewer: Viewer }) => parseAdminRole(ctx.viewer.role)?.kind === 'info_admin',
+);
+
+/** Quota balances, enrolment, post plans and forecasts are aggregates: administrators and analysts. */
+const canReadAggregates = or(isAdmin, isAnalyst);
 const canReadEmployment = or(isRecordReaderAdmin, isTeacher, hasPartnerScope(PartnerScope.DOSSIER_READ));
+/** Title review (a partner with dossier:read) asks for free post slots, as do administrators. */
+const canReadPostSlots = or(isAdmin, hasPartnerScope(PartnerScope.DOSSIER_READ));
 
 export const permissions: IRules = {
-  OrgUnit: { id: allow, staffingQuota: canReadQuota },
+  Query: {
+    // Staffing standards are published policy: any authenticated viewer may read them.
+    staffingStandards: allow,
+    staffingExtraRules: allow,
+    postSlotAvailability: canReadPostSlots,
+    transfer: isRecordReaderAdmin,
+    transfers: isRecordReaderAdmin,
+    rotationEligibility: isRecordReaderAdmin,
+    rotationPlan: isRecordReaderAdmin,
+    staffingDemandForecast: canReadAggregates,
+  },
+  Mutation: {
+    recordEnrolment: isInfoAdmin,
+    setApprovedQuota: isInfoAdmin,
+    setPostPlanEntry: isInfoAdmin,
+    appointToPost: isInfoAdmin,
+    requestTransfer: isInfoAdmin,
+    decideTransfer: isInfoAdmin,
+    createRotationPlan: isInfoAdmin,
+    addRotationAssignment: isInfoAdmin,
+    submitRotationPlan: isInfoAdmin,
+    completeRotation: isInfoAdmin,
+  },
+  OrgUnit: { id: allow, staffingQuota: canReadAggregates, enrolment: canReadAggregates, postPlan: canReadAggregates },
+  Teacher: {
+    id: allow,
+    employments: canReadEmployment,
+    postAppointments: canReadEmployment,
+    rotations: canReadEmployment,
+    ruralOrWeakSchoolServiceYears: canReadEmployment,
+  },
+  // Types below are reachable only through the guarded fields above.
   StaffingQuotaBalance: allow,
-  Teacher: { id: allow, employments: canReadEmployment },
+  StaffingStandard: allow,
+  StaffingExtraRule: allow,
+  SchoolEnrolment: allow,
+  EnrolmentRow: allow,
   Employment: allow,
+  PostAppointment: allow,
+  PostPlanEntry: allow,
+  PostSlotAvailability: allow,
+  Transfer: allow,
+  TransferApproval: allow,
+  TransferConnection: allow,
+  PageInfo: allow,
+  RotationParameters: allow,
+  RotationCandidate: allow,
+  RotationEligibility: allow,
+  RotationAssignment: allow,
+  RotationPlan: allow,
+  RotationPlanCompliance: allow,
+  StageForecast: allow,
+  DemandForecastYear: allow,
+  DemandForecast: allow,
+  UserError: allow,
+  RecordEnrolmentPayload: allow,
+  SetApprovedQuotaPayload: allow,
+  SetPostPlanEntryPayload: allow,
+  AppointToPostPayload: allow,
+  TransferPayload: allow,
+  RotationPlanPayload: allow,
+  RotationAssignmentPayload: allow,
 };

@@ -1,11 +1,15 @@
+import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
-import { whereOrgInScope } from '../../../shared/src/org-scope';
+import { hasAggregateScope, likePrefix } from '../../../shared/src/org-scope';
+import { schoolStandardSql } from './standards';
 
 export interface QuotaBalanceRow {
   orgId: string;
   approved: number;
   occupied: number;
+  standard: number;
+  students: number;
 }
 
 export interface EmploymentRow {
@@ -13,42 +17,112 @@ export interface EmploymentRow {
   teacherId: string;
   orgId: string;
   onQuota: boolean;
+  contractKind: string;
   startsOn: string;
   endsOn: string | null;
 }
 
 /**
- * Approved quota and on-quota occupancy of each requested unit's whole subtree, in one set-based
- * statement: subtrees are path prefixes, so no teacher is loaded into memory. Units outside the
- * viewer's scope return no row.
+ * Approved quota, on-quota occupancy, enrolment and standard quota of each requested unit's whole
+ * subtree, in one set-based statement: subtrees are path prefixes, so no teacher is loaded into
+ * memory. Units outside the viewer's scope return no row.
  */
 export async function quotaBalances(db: Db, viewer: Viewer, orgIds: readonly string[], year: number): Promise<QuotaBalanceRow[]> {
-  const { knex } = db;
+  if (!hasAggregateScope(viewer)) return [];
+  const scope = likePrefix(viewer.orgPath);
+  const standard = schoolStandardSql(db, year, scope);
   // Occupancy is counted on 31 December, or today while the year is still running.
-  const asOf = knex.raw('least(make_date(?::int, 12, 31), current_date)', [year]);
-  const approved = knex(db.t('staffing_quota as q'))
-    .join(db.t('org_scope as o'), 'o.org_id', 'q.org_id')
-    .where('q.year', year)
-    .andWhereRaw(`o.org_path like r.org_path || '%'`)
-    .select(knex.raw('coalesce(sum(q.approved), 0)'));
-  const occupied = knex(db.t('employment as e'))
-    .join(db.t('org_scope as o'), 'o.org_id', 'e.org_id')
-    .where('e.on_quota', true)
-    .andWhere('e.starts_on', '<=', asOf)
-    .andWhere((q) => q.whereNull('e.ends_on').orWhere('e.ends_on', '>=', asOf))
-    .andWhereRaw(`o.org_path like r.org_path || '%'`)
-    .select(knex.raw('count(*)'));
-  const query = knex(db.t('org_scope as r'))
-    .select('r.org_id as orgId', approved.as('approved'), occupied.as('occupied'))
-    .whereIn('r.org_id', orgIds as string[]);
-  return whereOrgInScope(query, 'r.org_path', viewer, { aggregate: true });
+  const result = await db.knex.raw(
+    `with school_standard as (${standard.sql})
+     select r.org_id as "orgId",
+       (select coalesce(sum(q.approved), 0) from ${db.t('staffing_quota')} q join ${db.t('org_scope')} o on o.org_id = q.org_id
+         where q.year = ? and o.org_path like r.org_path || '%')::int as approved,
+       (select count(*) from ${db.t('employment')} e join ${db.t('org_scope')} o on o.org_id = e.org_id
+         where e.on_quota and e.starts_on <= least(make_date(?, 12, 31), current_date)
+           and (e.ends_on is null or e.ends_on >= least(make_date(?, 12, 31), current_date))
+           and o.org_path like r.org_path || '%')::int as occupied,
+       (select coalesce(sum(s.standard), 0) from school_standard s where s.org_path like r.org_path || '%')::int as standard,
+       (select coalesce(sum(s.students), 0) from school_standard s where s.org_path like r.org_path || '%')::int as students
+     from ${db.t('org_scope')} r
+     where r.org_id = any(?) and r.org_path like ?`,
+    [...standard.bindings, year, year, year, [...orgIds], scope],
+  );
+  return result.rows;
 }
 
 /** Callers pass ids already authorised through the teacher_scope projection. */
 export async function findEmploymentsByTeacherIds(db: Db, teacherIds: readonly string[]): Promise<EmploymentRow[]> {
   return db
     .knex(db.t('employment'))
-    .select('id', 'teacher_id as teacherId', 'org_id as orgId', 'on_quota as onQuota', 'starts_on as startsOn', 'ends_on as endsOn')
+    .select(
+      'id',
+      'teacher_id as teacherId',
+      'org_id as orgId',
+      'on_quota as onQuota',
+      'contract_kind as contractKind',
+      'starts_on as startsOn',
+      'ends_on as endsOn',
+    )
     .whereIn('teacher_id', teacherIds as string[])
     .orderBy([{ column: 'starts_on', order: 'desc' }, { column: 'id' }]);
+}
+
+/** The teacher's employment in force on a date, if any. */
+export async function activeEmployment(knex: Knex | Knex.Transaction, db: Db, teacherId: string, on: string): Promise<EmploymentRow | undefined> {
+  return knex(db.t('employment'))
+    .select('id', 'teacher_id as teacherId', 'org_id as orgId', 'on_quota as onQuota', 'contract_kind as contractKind', 'starts_on as startsOn', 'ends_on as endsOn')
+    .where('teacher_id', teacherId)
+    .andWhere('starts_on', '<=', on)
+    .andWhere((q) => q.whereNull('ends_on').orWhere('ends_on', '>=', on))
+    .orderBy('starts_on', 'desc')
+    .first();
+}
+
+/** Approved quota and on-quota staff of one unit (not its subtree) on a date: the transfer check. */
+export async function unitQuotaOn(trx: Knex.Transaction, db: Db, orgId: string, on: string): Promise<{ approved: number | null; occupied: number }> {
+  const year = Number(on.slice(0, 4));
+  // Lock the quota row so two transfers into the same unit cannot both take the last place.
+  const quota = await trx(db.t('staffing_quota')).select('approved').where({ org_id: orgId, year }).forUpdate().first();
+  const counted = (await trx(db.t('employment'))
+    .count('* as count')
+    .where({ org_id: orgId, on_quota: true })
+    .andWhere('starts_on', '<=', on)
+    .andWhere((q) => q.whereNull('ends_on').orWhere('ends_on', '>=', on))) as { count: number | string }[];
+  return { approved: quota ? Number(quota.approved) : null, occupied: Number(counted[0]?.count ?? 0) };
+}
+
+export interface EnrolmentRowDb {
+  orgId: string;
+  year: number;
+  stage: string;
+  grade: number;
+  students: number;
+  classes: number;
+  boarders: number;
+}
+
+/** Enrolment rows of the requested (school, year) pairs within the viewer's aggregate scope. */
+export async function findEnrolments(db: Db, viewer: Viewer, keys: readonly { orgId: string; year: number }[]) {
+  if (!hasAggregateScope(viewer) || keys.length === 0) return { rows: [] as EnrolmentRowDb[], versions: [] as { orgId: string; year: number; version: number }[] };
+  const pairs = keys.map((k) => [k.orgId, k.year]);
+  const placeholders = pairs.map(() => '(?, ?::smallint)').join(', ');
+  const bindings = pairs.flat();
+  const scope = likePrefix(viewer.orgPath);
+  const rows: EnrolmentRowDb[] = (
+    await db.knex.raw(
+      `select e.org_id as "orgId", e.year, e.stage, e.grade, e.students, e.classes, e.boarders
+       from ${db.t('enrolment')} e join ${db.t('org_scope')} o on o.org_id = e.org_id
+       where (e.org_id, e.year) in (${placeholders}) and o.org_path like ?
+       order by e.stage, e.grade`,
+      [...bindings, scope],
+    )
+  ).rows;
+  const versions: { orgId: string; year: number; version: number }[] = (
+    await db.knex.raw(
+      `select v.org_id as "orgId", v.year, v.version from ${db.t('enrolment_version')} v join ${db.t('org_scope')} o on o.org_id = v.org_id
+       where (v.org_id, v.year) in (${placeholders}) and o.org_path like ?`,
+      [...bindings, scope],
+    )
+  ).rows;
+  return { rows, versions };
 }

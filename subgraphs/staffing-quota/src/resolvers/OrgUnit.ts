@@ -1,13 +1,53 @@
 import { badUserInput } from '../../../shared/src/errors';
 import type { Context } from '../context';
+import { unitYearKey, type EnrolmentBundle } from '../loaders';
+import type { PostPlanRow } from '../repositories/posts';
+
+export function checkYear(year: number, name = 'year') {
+  if (!Number.isInteger(year) || year < 1949 || year > 2100) throw badUserInput(name, 'must be between 1949 and 2100');
+}
+
+export const orgRef = (id: string | null | undefined) => (id ? { __typename: 'OrgUnit', id } : null);
+
+/** A unit's subtree balance for a year, through the per-year loader (one statement per page of units). */
+export async function balanceOf(ctx: Context, orgId: string, year: number) {
+  const row = await ctx.loaders.quotaBalanceByOrgId(year).load(orgId);
+  if (!row) return null;
+  return {
+    year,
+    approved: row.approved,
+    occupied: row.occupied,
+    balance: row.approved - row.occupied,
+    students: row.students,
+    standard: row.standard,
+    standardGap: row.standard - row.occupied,
+  };
+}
 
 export const OrgUnit = {
-  // Organisation references are resolved lazily: the quota field applies the viewer's scope.
+  // Organisation references are resolved lazily: each field applies the viewer's scope.
   __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-  staffingQuota: async (unit: { id: string }, args: { year: number }, ctx: Context) => {
-    if (args.year < 1949 || args.year > 2100) throw badUserInput('year', 'must be between 1949 and 2100');
-    const row = await ctx.loaders.quotaBalanceByOrgId(args.year).load(unit.id);
-    if (!row) return null;
-    return { year: args.year, approved: row.approved, occupied: row.occupied, balance: row.approved - row.occupied };
+  staffingQuota: (unit: { id: string }, args: { year: number }, ctx: Context) => {
+    checkYear(args.year);
+    return balanceOf(ctx, unit.id, args.year);
   },
+  enrolment: (unit: { id: string }, args: { year: number }, ctx: Context) => {
+    checkYear(args.year);
+    return ctx.loaders.enrolmentByUnitYear.load(unitYearKey(unit.id, args.year));
+  },
+  postPlan: (unit: { id: string }, args: { year: number }, ctx: Context) => {
+    checkYear(args.year);
+    return ctx.loaders.postPlanByUnitYear.load(unitYearKey(unit.id, args.year));
+  },
+};
+
+export const SchoolEnrolment = {
+  school: (e: EnrolmentBundle) => orgRef(e.orgId),
+  students: (e: EnrolmentBundle) => e.rows.reduce((sum, r) => sum + r.students, 0),
+  classes: (e: EnrolmentBundle) => e.rows.reduce((sum, r) => sum + r.classes, 0),
+  boarders: (e: EnrolmentBundle) => e.rows.reduce((sum, r) => sum + r.boarders, 0),
+};
+
+export const PostPlanEntry = {
+  unit: (p: PostPlanRow) => orgRef(p.orgId),
 };

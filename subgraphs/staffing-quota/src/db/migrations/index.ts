@@ -1,6 +1,7 @@
 import type { SchemaMigration } from '../../../../shared/src/db';
 import { createQuotaAndEmployment } from './20261128100000_create_quota_and_employment';
 import { createEventTablesMigration } from './20261128110000_create_event_tables';
+import { createStandardsPostsTransfersRotation } from './20261128120000_create_standards_posts_transfers_rotation';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration];
+export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration, createStandardsPostsTransfersRotation];

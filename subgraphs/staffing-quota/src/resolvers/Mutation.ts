@@ -1,0 +1,29 @@
+import type { Context } from '../context';
+import { unitYearKey } from '../loaders';
+import { appointToPost, recordEnrolment, setApprovedQuota, setPostPlanEntry } from '../workflows/units';
+import { decideTransfer, requestTransfer } from '../workflows/transfers';
+import { addRotationAssignment, completeRotation, createRotationPlan, submitRotationPlan } from '../workflows/rotation';
+import { balanceOf } from './OrgUnit';
+
+type Input<T> = { input: T };
+
+export const Mutation = {
+  recordEnrolment: async (_: unknown, { input }: Input<Parameters<typeof recordEnrolment>[1]>, ctx: Context) => {
+    const result = await recordEnrolment(ctx, input);
+    if (!result.enrolment) return result;
+    return { ...result, enrolment: await ctx.loaders.enrolmentByUnitYear.load(unitYearKey(result.enrolment.orgId, result.enrolment.year)) };
+  },
+  setApprovedQuota: async (_: unknown, { input }: Input<Parameters<typeof setApprovedQuota>[1]>, ctx: Context) => {
+    const result = await setApprovedQuota(ctx, input);
+    if (!result.staffingQuota) return result;
+    return { ...result, staffingQuota: await balanceOf(ctx, result.staffingQuota.orgId, result.staffingQuota.year) };
+  },
+  setPostPlanEntry: (_: unknown, { input }: Input<Parameters<typeof setPostPlanEntry>[1]>, ctx: Context) => setPostPlanEntry(ctx, input),
+  appointToPost: (_: unknown, { input }: Input<Parameters<typeof appointToPost>[1]>, ctx: Context) => appointToPost(ctx, input),
+  requestTransfer: (_: unknown, { input }: Input<Parameters<typeof requestTransfer>[1]>, ctx: Context) => requestTransfer(ctx, input),
+  decideTransfer: (_: unknown, { input }: Input<Parameters<typeof decideTransfer>[1]>, ctx: Context) => decideTransfer(ctx, input),
+  createRotationPlan: (_: unknown, { input }: Input<Parameters<typeof createRotationPlan>[1]>, ctx: Context) => createRotationPlan(ctx, input),
+  addRotationAssignment: (_: unknown, { input }: Input<Parameters<typeof addRotationAssignment>[1]>, ctx: Context) => addRotationAssignment(ctx, input),
+  submitRotationPlan: (_: unknown, { input }: Input<Parameters<typeof submitRotationPlan>[1]>, ctx: Context) => submitRotationPlan(ctx, input),
+  completeRotation: (_: unknown, { input }: Input<Parameters<typeof completeRotation>[1]>, ctx: Context) => completeRotation(ctx, input),
+};
