@@ -5,6 +5,7 @@ import { migrations } from './db/migrations';
 import { createLoaders, type Loaders } from './loaders';
 import { permissions } from './permissions';
 import { resolvers } from './resolvers';
+import { eventHandlers } from './services/event-handlers';
 
 /** Organisation tree, identity and the teacher archive. */
 export const teacherRegistry: SubgraphDefinition<Loaders> = {
@@ -16,4 +17,5 @@ export const teacherRegistry: SubgraphDefinition<Loaders> = {
   migrations,
   createLoaders,
   seedDemo,
+  eventHandlers,
 };

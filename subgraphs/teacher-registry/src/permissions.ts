@@ -1,9 +1,24 @@
-import { allow, or, type IRules } from 'graphql-shield';
+import { allow, or, rule, type IRules } from 'graphql-shield';
+import { parseAdminRole, type Viewer } from '../../shared/src/identity';
 import { isAdmin, isAnalyst, isRecordReaderAdmin, isTeacher, hasPartnerScope, PartnerScope } from '../../shared/src/permissions';
 
+/**
+ * Field rules decide which kinds of viewer may touch a field at all; which rows they see or write is
+ * decided in SQL (org-scope) and, for writes, again in the services (own subtree, own record).
+ */
 const canReadOrgTree = or(isAdmin, isTeacher, isAnalyst, hasPartnerScope(PartnerScope.ORG_READ), hasPartnerScope(PartnerScope.DOSSIER_READ));
 /** Which rows: decided in SQL by org-scope (subtree for admins and partners, own record for teachers). */
 const canReadTeachers = or(isRecordReaderAdmin, isTeacher, hasPartnerScope(PartnerScope.DOSSIER_READ));
+/** Identification documents, contact details and the review trail stay with administrators and the teacher, not partners. */
+const canReadPersonalDetails = or(isRecordReaderAdmin, isTeacher);
+/** Aggregates only: analysts read them too. */
+const canReadStatistics = or(isAdmin, isAnalyst);
+/** Information administrators enter, review and submit teacher information (DOMAIN.md §2). */
+const isInfoAdmin = rule('registry:isInfoAdmin', { cache: 'contextual' })(
+  (_parent, _args, ctx: { viewer: Viewer }) => parseAdminRole(ctx.viewer.role)?.kind === 'info_admin',
+);
+/** Teachers propose changes and add some sub-records to their own archive. */
+const canEditOwnOrAdmin = or(isInfoAdmin, isTeacher);
 
 export const permissions: IRules = {
   Query: {
@@ -12,6 +27,27 @@ export const permissions: IRules = {
     teacher: canReadTeachers,
     teacherByNumber: canReadTeachers,
     teachers: canReadTeachers,
+    changeRequest: canReadPersonalDetails,
+    changeRequests: canReadPersonalDetails,
+    teacherImportTemplate: isInfoAdmin,
+  },
+  Mutation: {
+    registerTeacher: isInfoAdmin,
+    deleteTeacher: isInfoAdmin,
+    addEducationRecord: canEditOwnOrAdmin,
+    addWorkHistoryRecord: canEditOwnOrAdmin,
+    addTitleAppointment: isInfoAdmin,
+    addQualificationCertificate: isInfoAdmin,
+    addSkillCertificate: canEditOwnOrAdmin,
+    addContact: canEditOwnOrAdmin,
+    proposeTeacherChange: canEditOwnOrAdmin,
+    reviseChangeRequest: canEditOwnOrAdmin,
+    submitChangeRequest: canEditOwnOrAdmin,
+    schoolApproveChangeRequest: isInfoAdmin,
+    countyApproveChangeRequest: isInfoAdmin,
+    returnChangeRequest: isInfoAdmin,
+    withdrawChangeRequest: canEditOwnOrAdmin,
+    importTeachers: isInfoAdmin,
   },
   Viewer: { subject: allow, role: allow, organisation: allow, teacher: isTeacher, scopes: allow },
   OrgUnit: {
@@ -23,7 +59,12 @@ export const permissions: IRules = {
     children: canReadOrgTree,
     school: canReadOrgTree,
     teachers: canReadTeachers,
+    descendants: canReadOrgTree,
+    statistics: canReadStatistics,
   },
+  OrgUnitConnection: { nodes: allow, pageInfo: allow },
+  OrgUnitStatistics: allow,
+  HeadcountBucket: allow,
   SchoolProfile: { stage: allow, locale: allow, isPublic: allow },
   Teacher: {
     id: allow,
@@ -32,7 +73,60 @@ export const permissions: IRules = {
     gender: canReadTeachers,
     birthDate: canReadTeachers,
     school: canReadTeachers,
+    formerNames: canReadTeachers,
+    idDocument: canReadPersonalDetails,
+    identificationDocuments: canReadPersonalDetails,
+    birthplaceCode: canReadTeachers,
+    ethnicity: canReadTeachers,
+    politicalAffiliation: canReadTeachers,
+    educationLevel: canReadTeachers,
+    staffCategory: canReadTeachers,
+    onQuota: canReadTeachers,
+    employmentForm: canReadTeachers,
+    startedWorkOn: canReadTeachers,
+    joinedSchoolOn: canReadTeachers,
+    subject: canReadTeachers,
+    title: canReadTeachers,
+    status: canReadTeachers,
+    recordStatus: canReadTeachers,
+    version: canReadTeachers,
+    educationHistory: canReadTeachers,
+    workHistory: canReadTeachers,
+    titleAppointments: canReadTeachers,
+    qualificationCertificates: canReadTeachers,
+    skillCertificates: canReadTeachers,
+    contacts: canReadPersonalDetails,
+    awards: canReadTeachers,
+    rotationHistory: canReadTeachers,
+    fieldProvenance: canReadTeachers,
+    changeRequests: canReadPersonalDetails,
+    changeHistory: canReadPersonalDetails,
   },
+  // Value types below are reachable only through the guarded fields above.
+  ArchiveCode: allow,
+  IdentificationDocument: allow,
+  RecordProvenance: allow,
+  FieldProvenance: allow,
+  EducationRecord: allow,
+  WorkHistoryRecord: allow,
+  TitleAppointment: allow,
+  QualificationCertificate: allow,
+  SkillCertificate: allow,
+  ContactRecord: allow,
+  AwardRecord: allow,
+  RotationRecord: allow,
+  ChangeRequest: allow,
+  FieldChange: allow,
+  ArchiveChange: allow,
+  ChangeRequestConnection: allow,
+  ImportTemplate: allow,
+  ImportProblem: allow,
+  UserError: allow,
+  RegisterTeacherPayload: allow,
+  DeleteTeacherPayload: allow,
+  AddSubRecordPayload: allow,
+  ChangeRequestPayload: allow,
+  ImportTeachersPayload: allow,
   TeacherConnection: { nodes: allow, pageInfo: allow, totalCount: allow },
   PageInfo: { hasNextPage: allow, endCursor: allow },
 };

@@ -1,7 +1,16 @@
-import type { PageArgs } from '../../../shared/src/pagination';
+import { badUserInput } from '../../../shared/src/errors';
+import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../shared/src/pagination';
 import type { Context } from '../context';
-import { ancestorIds, type OrgUnitRow } from '../repositories/org-units';
-import { teacherPage } from './Query';
+import { EDUCATION_LEVEL, GENDER, STAFF_CATEGORY, TEACHER_STATUS, TITLE, labelOf, type CodeSet } from '../domain/code-sets';
+import { ancestorIds, listDescendants, type OrgUnitRow } from '../repositories/org-units';
+import type { HeadcountRow } from '../repositories/teachers';
+import { teacherPage, type TeacherFilterArgs } from './Query';
+
+const buckets = (rows: HeadcountRow[], dimension: HeadcountRow['dimension'], set: CodeSet) =>
+  rows
+    .filter((r) => r.dimension === dimension)
+    .map((r) => ({ code: r.code, label: r.code == null ? '未填写' : (labelOf(set, r.code) ?? r.code), count: r.count }))
+    .sort((a, b) => (a.code ?? '~').localeCompare(b.code ?? '~'));
 
 export const OrgUnit = {
   __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.orgUnitById.load(ref.id),
@@ -13,7 +22,34 @@ export const OrgUnit = {
   children: (unit: OrgUnitRow, _: unknown, ctx: Context) => ctx.loaders.orgUnitsByParentId.load(unit.id),
   school: (unit: OrgUnitRow) =>
     unit.level === 'school' ? { stage: unit.schoolStage, locale: unit.locale, isPublic: unit.isPublic } : null,
-  teachers: (unit: OrgUnitRow, args: PageArgs, ctx: Context) => teacherPage(ctx, unit.path, args),
+  teachers: (unit: OrgUnitRow, args: PageArgs & { filter?: TeacherFilterArgs | null }, ctx: Context) => {
+    const { orgUnitId, ...filter } = args.filter ?? {};
+    if (orgUnitId != null) throw badUserInput('filter.orgUnitId', 'is implied by the unit on OrgUnit.teachers; leave it out');
+    return teacherPage(ctx, unit.path, args, filter);
+  },
+  descendants: async (unit: OrgUnitRow, args: PageArgs & { nameContains?: string | null; level?: string | null }, ctx: Context) => {
+    const limit = pageSize(args);
+    const afterPath = decodeCursor(args.after);
+    if (args.nameContains != null && (args.nameContains.trim() === '' || [...args.nameContains].length > 50)) {
+      throw badUserInput('nameContains', 'must be 1 to 50 characters');
+    }
+    const rows = await listDescendants(ctx.db, unit.path, { nameContains: args.nameContains?.trim(), level: args.level, limit, afterPath });
+    for (const row of rows) ctx.loaders.orgUnitById.prime(row.id, row);
+    return toConnection(rows, limit, (r) => r.path, async () => 0);
+  },
+  statistics: async (unit: OrgUnitRow, _: unknown, ctx: Context) => {
+    const rows = await ctx.loaders.headcountsByUnitId.load(unit.id);
+    const status = buckets(rows, 'status', TEACHER_STATUS);
+    return {
+      activeTeachers: status.find((b) => b.code === 'active')?.count ?? 0,
+      onQuota: rows.find((r) => r.dimension === 'onQuota' && r.code === 'true')?.count ?? 0,
+      byGender: buckets(rows, 'gender', GENDER),
+      byStaffCategory: buckets(rows, 'staffCategory', STAFF_CATEGORY),
+      byTitle: buckets(rows, 'title', TITLE),
+      byEducationLevel: buckets(rows, 'educationLevel', EDUCATION_LEVEL),
+      byStatus: status,
+    };
+  },
 };
 
 /** Database values behind the GraphQL enums. */

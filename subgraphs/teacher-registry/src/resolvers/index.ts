@@ -1,7 +1,26 @@
 import { DateScalar } from '../../../shared/src/scalars';
+import { ChangeRequest, ChangeRequestStatus, ImportFileFormat } from './ChangeRequest';
+import { Mutation } from './Mutation';
 import { Locale, OrgLevel, OrgUnit, SchoolStage } from './OrgUnit';
 import { Query } from './Query';
-import { Gender, Teacher } from './Teacher';
+import { ArchiveRecordStatus, Gender, SubRecordTypes, Teacher, TeacherStatus } from './Teacher';
 import { Viewer } from './Viewer';
 
-export const resolvers = { Date: DateScalar, Query, OrgUnit, Teacher, Viewer, Gender, OrgLevel, SchoolStage, Locale };
+export const resolvers = {
+  Date: DateScalar,
+  Query,
+  Mutation,
+  OrgUnit,
+  Teacher,
+  ChangeRequest,
+  Viewer,
+  ...SubRecordTypes,
+  Gender,
+  OrgLevel,
+  SchoolStage,
+  Locale,
+  TeacherStatus,
+  ArchiveRecordStatus,
+  ChangeRequestStatus,
+  ImportFileFormat,
+};
