@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { teacherScopeEventHandlers } from '../../shared/src/events';
 import { loadTypeDefs, type SubgraphDefinition } from '../../shared/src/subgraph-server';
 import { seedDemo } from './db/seed';
 import { migrations } from './db/migrations';
+import { eventHandlers } from './events';
 import { createLoaders, type Loaders } from './loaders';
 import { permissions } from './permissions';
 import { resolvers } from './resolvers';
@@ -17,5 +17,5 @@ export const training: SubgraphDefinition<Loaders> = {
   migrations,
   createLoaders,
   seedDemo,
-  eventHandlers: { ...teacherScopeEventHandlers },
+  eventHandlers,
 };

@@ -147,7 +147,7 @@ export async function convertCredits(db: Db, viewer: Viewer, input: ConvertInput
  * changes). Runs inside the event's transaction, so a redelivered event converts nothing twice.
  */
 export async function convertOnProvinceChange(trx: Knex.Transaction, db: Db, teacherId: string, toProvinceCode: string, effectiveOn: string): Promise<number> {
-  const cycle = await findCycleOn(db, effectiveOn);
+  const cycle = await findCycleOn(db, effectiveOn, trx);
   if (!cycle) return 0;
   const entries = (await openEntries(trx, db, teacherId)
     .select(LEDGER_COLUMNS)
@@ -205,7 +205,7 @@ export async function applyCredits(db: Db, viewer: Viewer, input: { teacherId: s
       | undefined;
     if (existing) return { application: existing };
     const purpose = (await trx(db.t('credit_application_purpose')).first('single_use as singleUse').where('code', input.purpose)) as { singleUse: boolean };
-    const cycle = await findCycleOn(db, today());
+    const cycle = await findCycleOn(db, today(), trx);
     if (!cycle) throw new UserErrorsAbort([userError(UserErrorCode.RULE_VIOLATION, 'No training cycle is running today.')]);
     const candidates = openEntries(trx, db, teacher.id)
       .select(LEDGER_COLUMNS)

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import type { TrainingForm } from '../domain/credit-rules';
 
@@ -31,8 +32,8 @@ export interface TrainingRecordFilter {
 
 const CYCLE_COLUMNS = ['id', 'starts_on as startsOn', 'ends_on as endsOn', 'required_hours as requiredHours'];
 
-export async function findCycleOn(db: Db, date: string): Promise<TrainingCycleRow | undefined> {
-  return db.knex(db.t('training_cycle')).first(CYCLE_COLUMNS).where('starts_on', '<=', date).andWhere('ends_on', '>=', date);
+export async function findCycleOn(db: Db, date: string, runner: Knex | Knex.Transaction = db.knex): Promise<TrainingCycleRow | undefined> {
+  return runner(db.t('training_cycle')).first(CYCLE_COLUMNS).where('starts_on', '<=', date).andWhere('ends_on', '>=', date);
 }
 
 /**
