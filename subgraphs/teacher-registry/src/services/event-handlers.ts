@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import { enqueueEvent, type EventHandler, type EventHandlers, type PlatformEvent } from '../../../shared/src/events';
+import { normaliseUuid } from '../../../shared/src/ids';
+import type { Logger } from '../../../shared/src/logger';
+import { isIsoDate } from '../../../shared/src/scalars';
 import { AWARD_LEVEL, TITLE, codeFromCodeOrLabel } from '../domain/code-sets';
 import { writeChangeLog } from '../repositories/change-requests';
 import { lockTeacher, type ProvenanceEntry } from '../repositories/teachers';
@@ -45,6 +48,20 @@ interface AwardGranted {
   documentRef: string | null;
 }
 
+/**
+ * A malformed payload can never succeed: retrying it forever would block nothing but fill the logs,
+ * so it is acknowledged, logged for the producer's team, and leaves the archive untouched.
+ */
+function malformed(event: PlatformEvent<unknown>, logger: Logger, checks: Record<string, boolean>): boolean {
+  const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([field]) => field);
+  if (failed.length) logger.warn({ eventId: event.id, type: event.type, fields: failed }, 'malformed event payload ignored');
+  return failed.length > 0;
+}
+const isDate = (value: unknown) => typeof value === 'string' && isIsoDate(value);
+const isOptionalDate = (value: unknown) => value == null || isDate(value);
+const isUuid = (value: unknown) => typeof value === 'string' && normaliseUuid(value) === value.toLowerCase();
+const isText = (value: unknown, max = 200) => typeof value === 'string' && value.trim() !== '' && [...value].length <= max;
+
 const authorityOf = (event: PlatformEvent<unknown>) => `event:${event.type}:${event.id}`;
 const actorOf = (event: PlatformEvent<unknown>) => ({ actor: event.source, actor_role: 'system', source_system: event.source, authority: authorityOf(event) });
 const provenanceOf = (event: PlatformEvent<unknown>): ProvenanceEntry => ({ enteredBy: event.source, role: 'system', source: event.source, verified: true, authority: authorityOf(event), at: event.occurredAt });
@@ -61,6 +78,7 @@ async function insertOnce(trx: Knex.Transaction, db: Db, table: string, row: Rec
 
 const transferCompleted: EventHandler<TransferCompleted> = async ({ trx, db, event, logger }) => {
   const p = event.payload;
+  if (malformed(event, logger, { transferId: isText(p.transferId), teacherId: isUuid(p.teacherId), effectiveOn: isDate(p.effectiveOn), kind: isText(p.kind) })) return;
   const teacher = await lockTeacher(trx, db, p.teacherId);
   if (!teacher) {
     // Not ours (yet): acknowledging is right, retrying would never succeed. Logged for follow-up.
@@ -126,6 +144,8 @@ const transferCompleted: EventHandler<TransferCompleted> = async ({ trx, db, eve
 
 const rotationCompleted: EventHandler<RotationCompleted> = async ({ trx, db, event, logger }) => {
   const p = event.payload;
+  const valid = { rotationId: isText(p.rotationId), teacherId: isUuid(p.teacherId), homeOrgId: isText(p.homeOrgId, 10), hostOrgId: isText(p.hostOrgId, 10), kind: isText(p.kind, 50), startsOn: isDate(p.startsOn), endsOn: isOptionalDate(p.endsOn) };
+  if (malformed(event, logger, valid)) return;
   const teacher = await lockTeacher(trx, db, p.teacherId);
   if (!teacher) return logger.warn({ eventId: event.id, teacherId: p.teacherId }, 'rotation for an unknown teacher ignored');
   const inserted = await insertOnce(trx, db, 'teacher_rotation', {
@@ -144,6 +164,7 @@ const rotationCompleted: EventHandler<RotationCompleted> = async ({ trx, db, eve
 
 const titleAwarded: EventHandler<TitleAwarded> = async ({ trx, db, event, logger }) => {
   const p = event.payload;
+  if (malformed(event, logger, { teacherId: isUuid(p.teacherId), title: isText(p.title, 30), awardedOn: isDate(p.awardedOn), documentRef: p.documentRef == null || isText(p.documentRef) })) return;
   const teacher = await lockTeacher(trx, db, p.teacherId);
   const title = codeFromCodeOrLabel(TITLE, p.title);
   if (!teacher || !title) return logger.warn({ eventId: event.id, teacherId: p.teacherId, title: p.title }, 'title award for an unknown teacher or title ignored');
@@ -164,6 +185,8 @@ const titleAwarded: EventHandler<TitleAwarded> = async ({ trx, db, event, logger
 
 const awardGranted: EventHandler<AwardGranted> = async ({ trx, db, event, logger }) => {
   const p = event.payload;
+  const valid = { teacherId: isUuid(p.teacherId), awardName: isText(p.awardName), level: isText(p.level, 30), awardedOn: isDate(p.awardedOn), issuer: p.issuer == null || isText(p.issuer), documentRef: p.documentRef == null || isText(p.documentRef) };
+  if (malformed(event, logger, valid)) return;
   const teacher = await lockTeacher(trx, db, p.teacherId);
   if (!teacher) return logger.warn({ eventId: event.id, teacherId: p.teacherId }, 'award for an unknown teacher ignored');
   const inserted = await insertOnce(trx, db, 'teacher_award', {
