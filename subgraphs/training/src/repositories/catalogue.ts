@@ -282,7 +282,7 @@ export async function recordCompletion(
     if (row.status === target) return { enrolment: await loadEnrolment(trx, db, row.id) }; // replay
     if (row.status !== 'enrolled') throw new UserErrorsAbort([userError(UserErrorCode.INVALID_STATE, `The enrolment is already ${row.status}.`, ['input', 'enrolmentId'])]);
     const hours = input.hours ?? row.courseHours;
-    const completedOn = input.completedOn ?? row.endsOn;
+    const completedOn = input.completedOn ?? (row.endsOn < today() ? row.endsOn : today());
     const check = new InputCheck()
       .hours(hours, ['input', 'hours'])
       .check(hours <= row.courseHours, `hours cannot exceed the course's ${row.courseHours} hours.`, ['input', 'hours'])

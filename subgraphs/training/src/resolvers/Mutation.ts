@@ -19,7 +19,8 @@ export const Mutation = {
     reviewDeclaration(ctx.db, ctx.viewer, input),
   decideCreditDeclaration: (_: unknown, { input }: { input: { declarationId: string; version: number; recognise: boolean; reason?: string | null } }, ctx: Context) =>
     decideDeclaration(ctx.db, ctx.viewer, input),
-  convertCredits: (_: unknown, { input }: { input: ConvertInput }, ctx: Context) => convertCredits(ctx.db, ctx.viewer, input),
+  // The payload's list is non-null: an aborted conversion answers an empty list with its errors.
+  convertCredits: async (_: unknown, { input }: { input: ConvertInput }, ctx: Context) => ({ entries: [], ...(await convertCredits(ctx.db, ctx.viewer, input)) }),
   applyCredits: (_: unknown, { input }: { input: { teacherId: string; purpose: ApplicationPurpose; reference: string; credits?: number | null } }, ctx: Context) =>
     applyCredits(ctx.db, ctx.viewer, input),
 };
