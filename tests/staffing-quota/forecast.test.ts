@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { startStaffing, type StaffingService } from './staffing-service';
+
+const KINDERGARTEN = '1162000104'; // 通渭县马营镇中心幼儿园, Gansu, rural
+const RURAL_PRIMARY = '1142000202'; // 江夏区山坡中心小学, Hubei
+
+const FORECAST = `#graphql
+  query ($unit: ID!, $base: Int!, $years: Int) {
+    staffingDemandForecast(orgUnitId: $unit, baseYear: $base, years: $years) {
+      unit { id } baseYear teachersInPost
+      years { year students teachersRequired retirements teachersAvailable gap stages { stage students teachersRequired } }
+    }
+  }`;
+const RECORD = `#graphql
+  mutation ($input: RecordEnrolmentInput!) { recordEnrolment(input: $input) { errors { code field } } }`;
+
+describe('demand forecast', () => {
+  let s: StaffingService;
+  beforeAll(async () => {
+    s = await startStaffing();
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it('matches a small hand-checked example: cohort progression, kindergarten ratio, retirements by the 2025 rules', async () => {
+    const { knex } = s.server.db;
+    const t = s.server.db.t;
+    // Replace the kindergarten's staff with five teachers whose retirement years are worked out by hand.
+    await knex(t('employment')).where('org_id', KINDERGARTEN).update({ ends_on: '2029-12-31' });
+    const staff: [string, 1 | 2][] = [
+      ['1960-01-01', 2], // woman, 55 long ago: overdue, counted in the first forecast year (2031)
+      ['1977-02-10', 2], // 85 months after 1970-01 → +22 months → 56y10m → 2033-12
+      ['1972-05-20', 1], // 88 months after 1965-01 → +23 months → 61y11m → 2034-04
+      ['1978-03-01', 2], // 98 months → +25 months → 57y1m → 2035-04
+      ['1985-01-01', 1], // +36 months (the cap) → 63 → 2048, outside the window
+    ];
+    for (const [birthDate, gender] of staff) {
+      const id = randomUUID();
+      await knex(t('teacher_profile')).insert({ teacher_id: id, birth_date: birthDate, gender });
+      await knex(t('employment')).insert({ id: randomUUID(), teacher_id: id, org_id: KINDERGARTEN, on_quota: true, starts_on: '2010-09-01' });
+    }
+    const rows = [30, 28, 25].map((students, i) => ({ stage: 'KINDERGARTEN', grade: i + 1, students, classes: 1, boarders: 0 }));
+    expect((await s.call(s.viewer('county_info_admin', '621121'), RECORD, { input: { schoolId: KINDERGARTEN, year: 2030, rows } })).data.recordEnrolment.errors).toEqual([]);
+
+    const body = await s.call(s.viewer('analyst', '620000'), FORECAST, { unit: KINDERGARTEN, base: 2030 });
+    expect(body.errors).toBeUndefined();
+    const forecast = body.data.staffingDemandForecast;
+    expect(forecast).toMatchObject({ unit: { id: KINDERGARTEN }, baseYear: 2030, teachersInPost: 5 });
+    // Intake held at 30: 2031 = 30 + 30 + 28 = 88 → 88 / 7 = 12.6 → 13; from 2032 on 90 → 12.9 → 13.
+    expect(forecast.years.map((y: any) => [y.year, y.students, y.teachersRequired, y.retirements, y.teachersAvailable, y.gap])).toEqual([
+      [2031, 88, 13, 1, 4, 9],
+      [2032, 90, 13, 0, 4, 9],
+      [2033, 90, 13, 1, 3, 10],
+      [2034, 90, 13, 1, 2, 11],
+      [2035, 90, 13, 1, 1, 12],
+    ]);
+    expect(forecast.years[0].stages).toEqual([{ stage: 'KINDERGARTEN', students: 88, teachersRequired: 13 }]);
+  });
+
+  it('projects a primary school cohort by cohort at county level', async () => {
+    const rows = [60, 50, 40, 30, 20, 10].map((students, i) => ({ stage: 'PRIMARY', grade: i + 1, students, classes: 2, boarders: 0 }));
+    expect((await s.call(s.viewer('county_info_admin', '420115'), RECORD, { input: { schoolId: RURAL_PRIMARY, year: 2040, rows } })).data.recordEnrolment.errors).toEqual([]);
+    const body = await s.call(s.viewer('city_query', '420100'), FORECAST, { unit: '420115', base: 2040 });
+    const years = body.data.staffingDemandForecast.years;
+    // 2041: 60 60 50 40 30 20 = 260 → 260 / 19 = 13.7 → 14; 2042: 300 → 15.8 → 16; 2043: 330 → 17.4 → 18;
+    // 2044: 350 → 18.4 → 19; 2045: 360 → 18.9 → 19.
+    expect(years.map((y: any) => [y.year, y.students, y.teachersRequired])).toEqual([
+      [2041, 260, 14],
+      [2042, 300, 16],
+      [2043, 330, 18],
+      [2044, 350, 19],
+      [2045, 360, 19],
+    ]);
+    const inPost = body.data.staffingDemandForecast.teachersInPost;
+    let available = inPost;
+    for (const y of years) {
+      available -= y.retirements;
+      expect(y.teachersAvailable).toBe(available);
+      expect(y.gap).toBe(y.teachersRequired - available);
+    }
+  });
+
+  it('is scoped, validated and closed to persons', async () => {
+    const outside = await s.call(s.viewer('county_query', '420111'), FORECAST, { unit: '420115', base: 2040 });
+    expect(outside.data.staffingDemandForecast).toBeNull();
+    const tooLong = await s.call(s.viewer('analyst', 'CN'), FORECAST, { unit: '420115', base: 2040, years: 11 });
+    expect(tooLong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'years' });
+    const teacher = await s.call(s.viewer('teacher', '1142000202', { teacherId: randomUUID() }), FORECAST, { unit: '420115', base: 2040 });
+    expect(teacher.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
