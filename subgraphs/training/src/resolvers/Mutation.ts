@@ -20,7 +20,10 @@ export const Mutation = {
   decideCreditDeclaration: (_: unknown, { input }: { input: { declarationId: string; version: number; recognise: boolean; reason?: string | null } }, ctx: Context) =>
     decideDeclaration(ctx.db, ctx.viewer, input),
   // The payload's list is non-null: an aborted conversion answers an empty list with its errors.
-  convertCredits: async (_: unknown, { input }: { input: ConvertInput }, ctx: Context) => ({ entries: [], ...(await convertCredits(ctx.db, ctx.viewer, input)) }),
+  convertCredits: async (_: unknown, { input }: { input: ConvertInput }, ctx: Context) => {
+    const result: { entries?: unknown[]; errors: unknown[] } = await convertCredits(ctx.db, ctx.viewer, input);
+    return { ...result, entries: result.entries ?? [] };
+  },
   applyCredits: (_: unknown, { input }: { input: { teacherId: string; purpose: ApplicationPurpose; reference: string; credits?: number | null } }, ctx: Context) =>
     applyCredits(ctx.db, ctx.viewer, input),
 };
