@@ -4,6 +4,7 @@ import type { Viewer } from '../../shared/src/identity';
 import { mapToMany } from '../../shared/src/loaders';
 import { createTeacherScopeLoader } from '../../shared/src/projections';
 import { findAssessmentsByTeacherIds, type AnnualAssessmentRow } from './repositories/assessments';
+import { findRegistrationsByTeacherIds, type RegistrationRow } from './repositories/registrations';
 import { auditEthicsAccess, findEthicsEntriesByTeacherIds, type EthicsEntryRow } from './repositories/ethics';
 
 export function createLoaders(db: Db, viewer: Viewer) {
@@ -19,6 +20,14 @@ export function createLoaders(db: Db, viewer: Viewer) {
     }),
     ethicsBanFactsByTeacherId: new DataLoader<string, EthicsEntryRow[]>(async (ids) => {
       await auditEthicsAccess(db.knex, db, viewer, ids, 'read_bans');
+      return mapToMany(ids, await findEthicsEntriesByTeacherIds(db.knex, db, ids), (r) => r.teacherId);
+    }),
+    registrationsByTeacherId: new DataLoader<string, RegistrationRow[]>(async (ids) =>
+      mapToMany(ids, await findRegistrationsByTeacherIds(db, ids), (r) => r.teacherId),
+    ),
+    // Registration reads the ethics ledger too: audited as its own kind of access.
+    ethicsForRegistrationByTeacherId: new DataLoader<string, EthicsEntryRow[]>(async (ids) => {
+      await auditEthicsAccess(db.knex, db, viewer, ids, 'read_for_registration');
       return mapToMany(ids, await findEthicsEntriesByTeacherIds(db.knex, db, ids), (r) => r.teacherId);
     }),
   };

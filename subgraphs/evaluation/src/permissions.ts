@@ -17,20 +17,36 @@ const isCountyOrAboveInfoAdmin = viewerRule('evaluation:isCountyOrAboveInfoAdmin
   return admin !== null && admin.kind === 'info_admin' && admin.level !== 'school';
 });
 
+const isCountyInfoAdmin = viewerRule('evaluation:isCountyInfoAdmin', (v) => v.role === 'county_info_admin');
+const isRegistrationReader = viewerRule('evaluation:isRegistrationReader', (v) => {
+  const admin = parseAdminRole(v.role);
+  return admin !== null && admin.kind !== 'system_admin';
+});
+
 const canReadAssessments = or(isRecordReaderAdmin, isTeacher, hasPartnerScope(PartnerScope.DOSSIER_READ));
 const canReadEthicsEntries = or(isCountyOrAboveInfoAdmin, isTeacher);
 // Partners learn only what the sanctions bar, never the entries behind them.
 const canReadEthicsBans = or(isCountyOrAboveInfoAdmin, isTeacher, hasPartnerScope(PartnerScope.DOSSIER_READ));
 
 export const permissions: IRules = {
-  Query: { excellentCap: isSchoolAdminReader },
+  Query: { excellentCap: isSchoolAdminReader, qualificationRegistrationsDue: isRegistrationReader },
   Mutation: {
     enterAnnualAssessment: isSchoolInfoAdmin,
     changeAnnualAssessmentGrade: isSchoolInfoAdmin,
     recordEthicsEntry: isCountyOrAboveInfoAdmin,
     correctEthicsEntry: isCountyOrAboveInfoAdmin,
+    applyForQualificationRegistration: isTeacher,
+    fileQualificationRegistration: isSchoolInfoAdmin,
+    registerQualification: isCountyInfoAdmin,
+    registerDueQualifications: isCountyInfoAdmin,
   },
-  Teacher: { id: allow, annualAssessments: canReadAssessments, ethicsEntries: canReadEthicsEntries, ethicsBans: canReadEthicsBans },
+  Teacher: { id: allow, annualAssessments: canReadAssessments, ethicsEntries: canReadEthicsEntries, ethicsBans: canReadEthicsBans,
+    // Registration systems (partners) read the outcome; its reasons leave ethics details out for them.
+    qualificationRegistrations: canReadAssessments,
+    registrationEligibility: canReadAssessments,
+    trainingProgress: allow,
+    employments: allow,
+  },
   AnnualAssessment: allow,
   AnnualAssessmentPayload: allow,
   ExcellentCapStatus: allow,
@@ -38,5 +54,14 @@ export const permissions: IRules = {
   EthicsEntryPayload: allow,
   EthicsBans: allow,
   UserError: allow,
+  QualificationRegistration: allow,
+  QualificationRegistrationPayload: allow,
+  QualificationRegistrationConnection: allow,
+  RegisterDueQualificationsPayload: allow,
+  RegistrationEligibility: allow,
+  PageInfo: allow,
+  TrainingCycleProgress: allow,
+  TrainingCycle: allow,
+  Employment: allow,
   OrgUnit: { id: allow },
 };

@@ -15,6 +15,12 @@ export async function seedDemo(db: Db, dataset: DemoDataset): Promise<boolean> {
     );
     await insertInBatches(trx, db.t('ethics_entry'), buildDemoEthics(dataset));
     await insertInBatches(trx, db.t('high_performing_unit'), DEMO_HIGH_PERFORMING_UNITS);
+    // Every demo teacher's registration cycle runs with the province's training cycle, 2024–2028.
+    await insertInBatches(
+      trx,
+      db.t('qualification_registration'),
+      dataset.teachers.map((t) => ({ teacher_id: t.id, cycle_starts_on: '2024-01-01', deadline: '2028-12-31' })),
+    );
   });
   return true;
 }

@@ -1,5 +1,6 @@
 import type { Context } from '../context';
 import { changeAnnualAssessmentGrade, enterAnnualAssessment, type ChangeGradeInput, type EnterAssessmentInput } from '../services/assessment-entry';
+import { applyForRegistration, fileRegistration, registerDueQualifications, registerQualification } from '../services/registration-workflow';
 import { correctEthicsEntry, recordEthicsEntry, type CorrectEthicsEntryInput, type RecordEthicsEntryInput } from '../services/ethics-ledger';
 
 export const Mutation = {
@@ -7,4 +8,10 @@ export const Mutation = {
   changeAnnualAssessmentGrade: (_: unknown, args: { input: ChangeGradeInput }, ctx: Context) => changeAnnualAssessmentGrade(ctx.db, ctx.viewer, args.input),
   recordEthicsEntry: (_: unknown, args: { input: RecordEthicsEntryInput }, ctx: Context) => recordEthicsEntry(ctx.db, ctx.viewer, args.input, ctx.requestId),
   correctEthicsEntry: (_: unknown, args: { input: CorrectEthicsEntryInput }, ctx: Context) => correctEthicsEntry(ctx.db, ctx.viewer, args.input, ctx.requestId),
+  applyForQualificationRegistration: (_: unknown, args: { input: StepInput }, ctx: Context) => applyForRegistration(ctx.db, ctx.viewer, args.input),
+  fileQualificationRegistration: (_: unknown, args: { input: StepInput }, ctx: Context) => fileRegistration(ctx.db, ctx.viewer, args.input),
+  registerQualification: (_: unknown, args: { input: StepInput }, ctx: Context) => registerQualification(ctx.db, ctx.viewer, args.input),
+  registerDueQualifications: (_: unknown, args: { input: { dueBy: string } }, ctx: Context) => registerDueQualifications(ctx.db, ctx.viewer, args.input),
 };
+
+type StepInput = { registrationId: string; version: number };

@@ -2,6 +2,7 @@ import { todayIso } from '../domain/dates';
 import { BAN_AREAS, bansOn } from '../domain/ethics';
 import type { Context } from '../context';
 import type { AnnualAssessmentRow } from '../repositories/assessments';
+import { TeacherRegistrationFields } from './Registration';
 
 export const Teacher = {
   // Keep the representation's other fields (those a @requires asks the gateway to send along).
@@ -15,6 +16,7 @@ export const Teacher = {
     const status = bansOn(await ctx.loaders.ethicsBanFactsByTeacherId.load(teacher.id), args.on ?? todayIso());
     return { ...status, ...Object.fromEntries(BAN_AREAS.map((area) => [area, status.inForce])) };
   },
+  ...TeacherRegistrationFields,
 };
 
 export const AnnualAssessment = {

@@ -2,6 +2,7 @@ import type { SchemaMigration } from '../../../../shared/src/db';
 import { createAnnualAssessment } from './20261128100000_create_annual_assessment';
 import { createEventTablesMigration } from './20261128110000_create_event_tables';
 import { assessmentEntryAndEthicsLedger } from './20261128120000_assessment_entry_and_ethics_ledger';
+import { qualificationRegistration } from './20261128130000_qualification_registration';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger];
+export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration];
