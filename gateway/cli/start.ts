@@ -32,6 +32,7 @@ runUntilSignalled(async () => {
       '',
       `Teacher platform ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${memoryMb} MB resident)`,
       `  GraphQL gateway: ${platform.gateway.url}`,
+      `  playground:      ${new URL('/playground', platform.gateway.url).toString()}`,
       `  database:        ${platform.embedded ? `embedded PostgreSQL (PGlite) in ${resolve(dataDir, 'pglite')}` : 'PostgreSQL from DATABASE_URL'}`,
       `  get a token:     npm run token -- --role county_info_admin --org 420111`,
       '  stop:            Ctrl-C',

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
-import { ROLES, type Role } from '../../subgraphs/shared/src/identity';
-import { claimsToViewer, mintToken, type ViewerClaims } from '../src/auth';
+import { ROLES } from '../../subgraphs/shared/src/identity';
+import { DevTokenError, mintDevToken } from '../src/dev-token';
 import { REPO_ROOT } from '../src/config';
 import { loadOrCreateDevSecrets } from '../src/dev-secrets';
 
@@ -42,44 +41,25 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const role = values.role as Role | undefined;
-  if (!role || !ROLES.includes(role)) fail(`--role must be one of the roles listed below (got ${values.role ?? 'nothing'}).`);
-
-  const demo = buildDemoDataset();
-  let org = values.org;
-  let teacherId = values.teacher;
-  if (role === 'teacher') {
-    const teacher = teacherId ? demo.teachers.find((t) => t.id === teacherId) : demo.teachers[0];
-    if (!teacher && !values['org-path']) fail(`--teacher ${teacherId} is not a demo teacher; pass --org and --org-path too.`);
-    if (teacher) {
-      teacherId = teacher.id;
-      org ??= teacher.schoolId;
-    }
-  }
-  if (!org) fail('--org is required.');
-  const orgPath = values['org-path'] ?? demo.orgUnits.find((o) => o.id === org)?.path;
-  if (!orgPath) fail(`--org ${org} is not in the demo tree; pass --org-path as well.`);
-
-  const claims: ViewerClaims = {
-    sub: role === 'partner' ? (values.client ?? 'demo-partner') : `dev-${role}-${org}`,
-    role,
-    org,
-    org_path: orgPath,
-    ...(teacherId && role === 'teacher' ? { teacher_id: teacherId } : {}),
-    ...(role === 'partner' ? { client_id: values.client ?? 'demo-partner', scope: values.scope ?? 'dossier:read org:read' } : {}),
-  };
-  const check = claimsToViewer(claims as unknown as Record<string, unknown>);
-  if ('problem' in check) fail(`Cannot mint: ${check.problem}.`);
-
+  if (!values.role) fail('--role is required.');
   const dataDir = resolve(process.env.DATA_DIR ?? resolve(REPO_ROOT, '.data'));
   // Without JWT_SECRET the development secret is used (created here if npm start has not run yet).
   const secret = process.env.JWT_SECRET ?? loadOrCreateDevSecrets(dataDir).jwtSecret;
-  const token = await mintToken(claims, {
-    secret,
-    issuer: process.env.JWT_ISSUER ?? 'teacher-platform',
-    audience: process.env.JWT_AUDIENCE ?? 'teacher-platform',
-    expiresIn: values.ttl ?? '8h',
-  });
+  let token: string;
+  try {
+    token = await mintDevToken(
+      { role: values.role, org: values.org, orgPath: values['org-path'], teacherId: values.teacher, clientId: values.client, scope: values.scope },
+      {
+        secret,
+        issuer: process.env.JWT_ISSUER ?? 'teacher-platform',
+        audience: process.env.JWT_AUDIENCE ?? 'teacher-platform',
+        expiresIn: values.ttl ?? '8h',
+      },
+    );
+  } catch (error) {
+    if (error instanceof DevTokenError) fail(`Cannot mint: ${error.message}.`);
+    throw error;
+  }
   process.stdout.write(`${token}\n`);
 }
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { OperationLimits, RateLimits } from './limits';
 import { z } from 'zod';
-import { booleanFlag, logLevel, nodeEnv, parseConfig, port, positiveInt, secret, subgraphUrlList, type Env } from '../../subgraphs/shared/src/config';
+import { logLevel, optionalFlag, nodeEnv, parseConfig, port, positiveInt, secret, subgraphUrlList, type Env } from '../../subgraphs/shared/src/config';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -18,6 +18,8 @@ export interface GatewayConfig {
   internalIdentityTtlSeconds: number;
   maxBodyBytes: number;
   introspection: boolean;
+  /** Serve GraphiQL at /playground. */
+  playground: boolean;
   limits: OperationLimits;
   rateLimits: RateLimits;
   logLevel: string;
@@ -38,8 +40,9 @@ const schema = z.object({
   INTERNAL_IDENTITY_TTL_SECONDS: positiveInt(60),
   MAX_BODY_BYTES: positiveInt(1_000_000),
   // Unset means: on in development and test, off in production.
-INTROSPECTION: booleanFlag(false).optional(),
-FIELD_SUGGESTIONS: booleanFlag(false).optional(),
+INTROSPECTION: optionalFlag,
+FIELD_SUGGESTIONS: optionalFlag,
+PLAYGROUND: optionalFlag,
 // Shape limits. Defaults: the largest shipped operation plus headroom (see README, "Limits").
 LIMIT_MAX_DEPTH: positiveInt(10),
 LIMIT_MAX_ALIASES: positiveInt(15),
@@ -79,6 +82,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     maxBodyBytes: parsed.MAX_BODY_BYTES,
     // Introspection is the analysts' schema explorer in development; production opts in explicitly.
     introspection: parsed.INTROSPECTION ?? parsed.NODE_ENV !== 'production',
+    playground: parsed.PLAYGROUND ?? parsed.NODE_ENV !== 'production',
     limits: {
       maxDepth: parsed.LIMIT_MAX_DEPTH,
       maxAliases: parsed.LIMIT_MAX_ALIASES,

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../subgraphs/shared/src/logger';
 import { metricsAndLoggingPlugin, metricsRoute, subgraphFetchDuration, subgraphFetchErrors } from '../../subgraphs/shared/src/metrics';
 import { createBearerVerifier } from './auth';
 import { createRateLimiter, operationLimitProtection } from './limits';
+import { PLAYGROUND_PATH, playgroundRoutes } from './playground';
 import type { GatewayConfig } from './config';
 import { subgraphUrlsOf, supergraphFromFile } from './supergraph';
 
@@ -99,6 +100,15 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       routes: {
         '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
         '/metrics': metricsRoute,
+        ...(config.playground
+          ? {
+              ...playgroundRoutes(config),
+              '/': (_req, res) => {
+                res.writeHead(302, { location: PLAYGROUND_PATH });
+                res.end();
+              },
+            }
+          : {}),
         '/ready': async (_req, res) => {
           const subgraphs = await checkSubgraphs(currentSubgraphUrls());
           const ready = Object.values(subgraphs).every((s) => s === 'ok');

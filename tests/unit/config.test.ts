@@ -54,3 +54,17 @@ describe('gateway config', () => {
     }
   });
 });
+
+describe('gateway defaults that depend on NODE_ENV', () => {
+  const base = { JWT_SECRET: `${SECRET}-jwt`, INTERNAL_IDENTITY_SECRET: SECRET };
+  it('turns introspection, suggestions and the playground on in development and off in production', () => {
+    const dev = loadGatewayConfig({ ...base, NODE_ENV: 'development' });
+    expect([dev.introspection, dev.limits.blockFieldSuggestions, dev.playground]).toEqual([true, false, true]);
+    const prod = loadGatewayConfig({ ...base, NODE_ENV: 'production' });
+    expect([prod.introspection, prod.limits.blockFieldSuggestions, prod.playground]).toEqual([false, true, false]);
+  });
+  it('lets an explicit setting win', () => {
+    const prod = loadGatewayConfig({ ...base, NODE_ENV: 'production', INTROSPECTION: 'true', PLAYGROUND: '1' });
+    expect([prod.introspection, prod.playground]).toEqual([true, true]);
+  });
+});

@@ -59,6 +59,12 @@ export const booleanFlag = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
 
+/** A flag whose default depends on other settings: undefined when unset. */
+export const optionalFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1'));
+
 /** `name=url,name=url`: where to reach the platform's subgraphs (gateway routing, event delivery). */
 export const subgraphUrlList = z
   .string()

@@ -111,7 +111,8 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
     const queryStart = url.indexOf('?');
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
     const search = queryStart === -1 ? '' : url.slice(queryStart);
-    const route = routes[path];
+    // Exact paths first; a key ending in '/*' serves everything below it.
+    const route = routes[path] ?? Object.entries(routes).find(([key]) => key.endsWith('/*') && path.startsWith(key.slice(0, -1)))?.[1];
     const work = route
       ? Promise.resolve(route(req, res))
       : path === graphqlPath

@@ -1,0 +1,54 @@
+/**
+ * Ready-made operations shown as tabs in the playground. Each is a real operation of the current
+ * schema (tests run them), so the examples cannot drift from what the API answers.
+ */
+export interface PlaygroundExample {
+  title: string;
+  query: string;
+  variables?: Record<string, unknown>;
+}
+
+export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
+  {
+    title: 'Teacher archive (all four subgraphs)',
+    query: `# One teacher's electronic archive [教师电子档案], joined from all four subgraphs.
+query TeacherArchive($first: Int = 3) {
+  teachers(first: $first) {
+    totalCount
+    nodes {
+      nationalTeacherNumber
+      name
+      gender
+      birthDate
+      school { name level school { stage locale } }
+      trainingProgress { completedHours remainingHours isComplete cycle { id requiredHours } }
+      employments { onQuota startsOn }
+      annualAssessments { year grade }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  },
+  {
+    title: 'Staffing balance by region',
+    query: `# Approved quota against on-quota staff [核定编制 / 实有在编] for a unit and each unit below it.
+query StaffingByRegion($unit: ID = "420000", $year: Int = 2026) {
+  orgUnit(id: $unit) {
+    name
+    staffingQuota(year: $year) { approved occupied balance }
+    children {
+      id
+      name
+      level
+      staffingQuota(year: $year) { approved occupied balance }
+    }
+  }
+}`,
+  },
+  {
+    title: 'Who am I',
+    query: `query Viewer {
+  viewer { role scopes organisation { id name level ancestors { name } } }
+}`,
+  },
+];
