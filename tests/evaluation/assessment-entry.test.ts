@@ -127,6 +127,9 @@ describe('annual assessment entry', () => {
     const excellent = await ev.call(schoolAdmin(), ENTER, { input: { teacherId: t3!.id, year: 2026, grade: 'EXCELLENT' } });
     expect(excellent.data.enterAnnualAssessment.errors).toEqual([expect.objectContaining({ code: 'RULE_VIOLATION', field: ['input', 'grade'] })]);
     expect(excellent.data.enterAnnualAssessment.errors[0].message).toMatch(/warning/);
+    // The refusal told the school a sanction exists: that read of the ledger is audited although nothing was stored.
+    const audited = await ev.server.db.knex(ev.server.db.t('ethics_read_audit')).where({ teacher_id: t3!.id, action: 'read_for_assessment' }).first();
+    expect(audited).toMatchObject({ viewer_role: 'school_info_admin', viewer_org_id: SCHOOL });
     expect((await ev.call(schoolAdmin(), ENTER, { input: { teacherId: t3!.id, year: 2026, grade: 'PASS' } })).data.enterAnnualAssessment.errors).toEqual([]);
 
     const demerit = await ev.call(county, RECORD, { input: { ...base, teacherId: t4!.id, sanction: 'DEMERIT', decidedOn: '2025-06-01' } });

@@ -5,7 +5,22 @@ import { INTERNAL_IDENTITY_HEADER, signInternalIdentity, type Role, type Viewer 
 import { createSubgraphServer, type RunningSubgraph } from '../../subgraphs/shared/src/subgraph-server';
 import { evaluation } from '../../subgraphs/evaluation/src/index';
 import { testDatabaseUrl, uniqueSuffix } from '../helpers/database';
-import { demoOrgPath, postGraphQL, TEST_INTERNAL_SECRET, type GraphQLBody } from '../helpers/platform';
+import type { GraphQLBody } from '../helpers/platform';
+
+// Not imported from helpers/platform: that module loads every subgraph, and these tests should not
+// depend on the state of the others. Same secret value as the platform helper.
+const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789abcdefghijk';
+
+function demoOrgPath(org: string): string {
+  const unit = buildDemoDataset().orgUnits.find((o) => o.id === org);
+  if (!unit) throw new Error(`${org} is not in the demo tree`);
+  return unit.path;
+}
+
+async function postGraphQL<T>(url: string, headers: Record<string, string>, query: string, variables?: Record<string, unknown>) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  return { status: response.status, body: (await response.json()) as GraphQLBody<T> };
+}
 
 /**
  * The evaluation subgraph on its own, with demo data in a fresh schema, called with signed viewer

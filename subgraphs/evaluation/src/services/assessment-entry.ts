@@ -12,7 +12,7 @@ import {
   findExcellentCapRule,
   type AnnualAssessmentRow,
 } from '../repositories/assessments';
-import { findEthicsEntriesByTeacherIds } from '../repositories/ethics';
+import { auditEthicsAccess, findEthicsEntriesByTeacherIds } from '../repositories/ethics';
 import { InputCheck } from './validation';
 
 export type Grade = 'excellent' | 'pass' | 'basic_pass' | 'fail';
@@ -95,7 +95,8 @@ export async function enterAnnualAssessment(db: Db, viewer: Viewer, input: Enter
   const comment = check.text(input.comment, 'comment', 'The comment', 500, false);
   if (!check.ok) return { assessment: null, errors: check.errors };
 
-  return runMutation(db.knex, async (trx) => {
+  let consulted: string | null = null;
+  const result = await runMutation(db.knex, async (trx) => {
     const unit = await findAssessingUnit(trx, db, teacherId, input.year);
     const ownTeacher = unit !== null && unit.orgPath === viewer.orgPath;
     if (!unit || (unit.unitId !== viewer.orgId && !ownTeacher)) abort(UserErrorCode.NOT_FOUND, 'No such teacher at your school.', 'teacherId');
@@ -108,6 +109,7 @@ export async function enterAnnualAssessment(db: Db, viewer: Viewer, input: Enter
     }
     const existing = await trx(db.t('annual_assessment')).first('id').where({ teacher_id: teacherId, year: input.year });
     if (existing) abort(UserErrorCode.DUPLICATE, `An assessment for ${input.year} already exists; change its grade instead.`, 'year');
+    consulted = teacherId;
     await checkGradeAllowed(trx, db, viewer, teacherId, input.year, input.grade, null);
     const [row] = await trx(db.t('annual_assessment'))
       .insert({
@@ -120,8 +122,19 @@ export async function enterAnnualAssessment(db: Db, viewer: Viewer, input: Enter
         entered_by_subject: viewer.subject,
       })
       .returning('id');
+    await auditEthicsAccess(trx, db, viewer, [teacherId], 'read_for_assessment');
     return { assessment: (await findAssessmentById(trx, db, (row as { id: string }).id)) as AnnualAssessmentRow };
   });
+  await auditRefusedCheck(db, viewer, consulted, result.errors);
+  return result;
+}
+
+/**
+ * The sanction check reads the ledger on the school's behalf, and a refusal tells the school a
+ * sanction exists: that read is audited even though the refused write itself is rolled back.
+ */
+async function auditRefusedCheck(db: Db, viewer: Viewer, teacherId: string | null, errors: UserError[]) {
+  if (teacherId && errors.length > 0) await auditEthicsAccess(db.knex, db, viewer, [teacherId], 'read_for_assessment');
 }
 
 export interface ChangeGradeInput {
@@ -138,14 +151,19 @@ export async function changeAnnualAssessmentGrade(db: Db, viewer: Viewer, input:
   const comment = check.text(input.comment, 'comment', 'The comment', 500, false);
   if (!check.ok) return { assessment: null, errors: check.errors };
 
-  return runMutation(db.knex, async (trx) => {
+  let consulted: string | null = null;
+  const result = await runMutation(db.knex, async (trx) => {
     const current = await findAssessmentById(trx, db, id);
     // Only the school that entered an assessment may change it; others learn nothing about it.
     if (!current || current.assessedByOrgId !== viewer.orgId) abort(UserErrorCode.NOT_FOUND, 'No such assessment entered by your school.', 'id');
+    consulted = current!.teacherId;
     await checkGradeAllowed(trx, db, viewer, current!.teacherId, current!.year, input.grade, current!.id);
     const patch: Record<string, unknown> = { grade: input.grade, entered_by_subject: viewer.subject };
     if (input.comment !== undefined) patch.comment = comment;
     await updateWithVersion(trx, db.t('annual_assessment'), { column: 'id', value: id }, input.version, patch);
+    await auditEthicsAccess(trx, db, viewer, [current!.teacherId], 'read_for_assessment');
     return { assessment: (await findAssessmentById(trx, db, id)) as AnnualAssessmentRow };
   });
+  await auditRefusedCheck(db, viewer, consulted, result.errors);
+  return result;
 }
