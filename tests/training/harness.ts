@@ -5,7 +5,21 @@ import { INTERNAL_IDENTITY_HEADER, signInternalIdentity, type Role, type Viewer 
 import { createSubgraphServer, type RunningSubgraph } from '../../subgraphs/shared/src/subgraph-server';
 import { training } from '../../subgraphs/training/src';
 import { testDatabaseUrl, uniqueSuffix } from '../helpers/database';
-import { demoOrgPath, postGraphQL, TEST_INTERNAL_SECRET } from '../helpers/platform';
+
+// Not imported from ../helpers/platform: that module loads every subgraph, and these tests must
+// not depend on the other subgraphs' work in progress.
+const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789abcdefghijk';
+
+function demoOrgPath(org: string): string {
+  const unit = buildDemoDataset().orgUnits.find((o) => o.id === org);
+  if (!unit) throw new Error(`${org} is not in the demo tree`);
+  return unit.path;
+}
+
+async function postGraphQL(url: string, headers: Record<string, string>, query: string, variables?: Record<string, unknown>) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  return { status: response.status, body: (await response.json()) as any };
+}
 
 /**
  * The training subgraph alone, on its own fresh schema with the demo data, queried the way the
@@ -36,7 +50,7 @@ export async function startTraining(): Promise<TrainingHarness> {
     viewer: (role, org, extra = {}) => ({ subject: `test-${role}-${org}`, role, orgId: org, orgPath: demoOrgPath(org), scopes: [], ...extra }),
     async graphql(viewer, query, variables) {
       const header = await signInternalIdentity(viewer, TEST_INTERNAL_SECRET, 60);
-      const { body } = await postGraphQL<any>(server.url, { [INTERNAL_IDENTITY_HEADER]: header }, query, variables);
+      const { body } = await postGraphQL(server.url, { [INTERNAL_IDENTITY_HEADER]: header }, query, variables);
       return body as any;
     },
     async stop() {
