@@ -65,6 +65,20 @@ describe('catalogue: programmes, courses, enrolment within capacity, completion 
     expect(Number(n!.n)).toBe(2);
   });
 
+  it('two teachers racing for the last place: exactly one gets it', async () => {
+    const programmeId = (await h.graphql(county(), CREATE_PROGRAMME, { input: { title: '名额竞争' } })).data.createTrainingProgramme.programme.id;
+    const course = (
+      await h.graphql(county(), CREATE_COURSE, {
+        input: { programmeId, title: '最后一个名额', form: 'ONLINE', hours: 10, compulsory: false, capacity: 1, startsOn: '2026-06-01', endsOn: '2027-06-30' },
+      })
+    ).data.createTrainingCourse.course;
+    const results = await Promise.all([4, 5].map((i) => h.graphql(asTeacher(i), ENROL, { input: { courseId: course.id } })));
+    const outcomes = results.map((r) => r.data.enrolInTrainingCourse.errors[0]?.code ?? 'OK').sort();
+    expect(outcomes).toEqual(['OK', 'RULE_VIOLATION']);
+    const n = await h.server.db.knex(h.server.db.t('course_enrolment')).where({ course_id: course.id }).count('* as n').first();
+    expect(Number(n!.n)).toBe(1);
+  });
+
   it('refuses unknown courses, courses not offered to the teacher, and teachers outside scope', async () => {
     const unknown = (await h.graphql(asTeacher(3), ENROL, { input: { courseId: '00000000-0000-4000-8000-000000000000' } })).data.enrolInTrainingCourse;
     expect(unknown.errors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', 'courseId'] });

@@ -1,5 +1,6 @@
 import { teacherScopeEventHandlers, type EventHandler, type EventHandlers } from '../../shared/src/events';
 import { provinceOfPath } from './domain/credit-rules';
+import { bankUnbankedRecords } from './repositories/credit-bank';
 import { convertOnProvinceChange } from './repositories/credit-operations';
 
 interface AffiliationChanged {
@@ -26,7 +27,16 @@ const onAffiliationChanged: EventHandler<AffiliationChanged> = async (context) =
   context.logger.info({ teacherId: event.payload.teacherId, converted }, 'credits re-expressed under the new province');
 };
 
+const registerScope = teacherScopeEventHandlers['teacher.registered'] as EventHandler;
+
+/** Records that arrived before their teacher was known (imported data) are banked once the province is. */
+const onRegistered: EventHandler<{ teacherId: string }> = async (context) => {
+  await registerScope(context);
+  await bankUnbankedRecords(context.trx, context.db, 'event:teacher.registered', context.event.payload.teacherId);
+};
+
 export const eventHandlers: EventHandlers = {
   ...teacherScopeEventHandlers,
+  'teacher.registered': onRegistered,
   'teacher.affiliation-changed': onAffiliationChanged,
 };

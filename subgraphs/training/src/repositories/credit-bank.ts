@@ -112,7 +112,7 @@ export async function bankTrainingRecord(
 }
 
 /** Set-based banking of every record not yet in the ledger (demo loading; same rule choice as the migration). */
-export async function bankUnbankedRecords(trx: Knex.Transaction, db: Db, recordedBy: string): Promise<number> {
+export async function bankUnbankedRecords(trx: Knex.Transaction, db: Db, recordedBy: string, teacherId?: string): Promise<number> {
   const result = await trx.raw(
     `insert into ${db.t('credit_ledger_entry')}
        (id, teacher_id, entry_type, credit_kind, province_code, form, hours, credits, activity_on, title, training_record_id, rule_id, recorded_by)
@@ -125,8 +125,9 @@ export async function bankUnbankedRecords(trx: Knex.Transaction, db: Db, recorde
           where c.form = r.form and c.effective_from <= r.completed_on
             and c.province_code in (split_part(s.org_path, '/', 3), 'CN')
           order by c.province_code = 'CN', c.effective_from desc limit 1) rule
-      where not exists (select 1 from ${db.t('credit_ledger_entry')} e where e.training_record_id = r.id and e.entry_type = 'deposit')`,
-    [recordedBy],
+      where not exists (select 1 from ${db.t('credit_ledger_entry')} e where e.training_record_id = r.id and e.entry_type = 'deposit')
+        and (?::uuid is null or r.teacher_id = ?::uuid)`,
+    [recordedBy, teacherId ?? null, teacherId ?? null],
   );
   return result.rowCount ?? 0;
 }
