@@ -29,6 +29,11 @@ export const permissions: IRules = {
     staffingDemandForecast: canReadAggregates,
   },
   Mutation: {
+    recordStaffingStandard: isInfoAdmin,
+    recordStaffingExtraRule: isInfoAdmin,
+    recordRotationParameters: isInfoAdmin,
+    setSchoolDesignation: isInfoAdmin,
+    exemptFromRotation: isInfoAdmin,
     recordEnrolment: isInfoAdmin,
     setApprovedQuota: isInfoAdmin,
     setPostPlanEntry: isInfoAdmin,
@@ -79,4 +84,9 @@ export const permissions: IRules = {
   TransferPayload: allow,
   RotationPlanPayload: allow,
   RotationAssignmentPayload: allow,
+  StaffingStandardPayload: allow,
+  StaffingExtraRulePayload: allow,
+  RotationParametersPayload: allow,
+  SetSchoolDesignationPayload: allow,
+  ExemptFromRotationPayload: allow,
 };

@@ -30,6 +30,7 @@ export const TransferStep = {
 export type TransferStepValue = (typeof TransferStep)[keyof typeof TransferStep];
 export const RotationKind = { EXCHANGE: 'exchange', SUPPORT_TEACHING: 'support_teaching', ITINERANT: 'itinerant' } as const;
 export const RotationPlanStatus = { DRAFT: 'draft', SUBMITTED: 'submitted' } as const;
+export const SchoolDesignation = { HIGH_QUALITY: 'high_quality', WEAK: 'weak' } as const;
 export const RotationStatus = { PLANNED: 'planned', COMPLETED: 'completed' } as const;
 
 /** Grades per stage: primary 1–6, the others 1–3 (kindergarten: small, middle, large class). */

@@ -30,7 +30,7 @@ export interface EmploymentRow {
 export async function quotaBalances(db: Db, viewer: Viewer, orgIds: readonly string[], year: number): Promise<QuotaBalanceRow[]> {
   if (!hasAggregateScope(viewer)) return [];
   const scope = likePrefix(viewer.orgPath);
-  const standard = schoolStandardSql(db, year, scope);
+  const standard = schoolStandardSql(db, year, scope, orgIds);
   // Occupancy is counted on 31 December, or today while the year is still running.
   const result = await db.knex.raw(
     `with school_standard as (${standard.sql})

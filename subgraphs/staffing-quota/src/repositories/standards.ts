@@ -25,22 +25,36 @@ export interface ExtraRuleRow {
   source: string;
 }
 
+export const STANDARD_COLUMNS = [
+  'id',
+  'province_code as provinceCode',
+  'stage',
+  'locale',
+  'variant',
+  'students_per_staff as studentsPerStaff',
+  'students_per_staff_low as studentsPerStaffLow',
+  'effective_from as effectiveFrom',
+  'effective_to as effectiveTo',
+  'source',
+];
+
+export const EXTRA_RULE_COLUMNS = [
+  'id',
+  'province_code as provinceCode',
+  'kind',
+  'boarders_per_staff as boardersPerStaff',
+  'staff_per_class as staffPerClass',
+  'below_students as belowStudents',
+  'effective_from as effectiveFrom',
+  'effective_to as effectiveTo',
+  'source',
+];
+
 /** Public policy data: no organisation scoping, only a date and an optional province filter. */
 export async function standardsInForce(db: Db, on: string, provinceCode: string | null): Promise<StandardRow[]> {
   const query = db
     .knex(db.t('staffing_standard'))
-    .select(
-      'id',
-      'province_code as provinceCode',
-      'stage',
-      'locale',
-      'variant',
-      'students_per_staff as studentsPerStaff',
-      'students_per_staff_low as studentsPerStaffLow',
-      'effective_from as effectiveFrom',
-      'effective_to as effectiveTo',
-      'source',
-    )
+    .select(STANDARD_COLUMNS)
     .where('effective_from', '<=', on)
     .andWhere((q) => q.whereNull('effective_to').orWhere('effective_to', '>=', on))
     .orderBy([{ column: 'province_code', order: 'asc', nulls: 'first' }, 'stage', 'locale', 'variant']);
@@ -51,17 +65,7 @@ export async function standardsInForce(db: Db, on: string, provinceCode: string 
 export async function extraRulesInForce(db: Db, on: string, provinceCode: string | null): Promise<ExtraRuleRow[]> {
   const query = db
     .knex(db.t('staffing_extra_rule'))
-    .select(
-      'id',
-      'province_code as provinceCode',
-      'kind',
-      'boarders_per_staff as boardersPerStaff',
-      'staff_per_class as staffPerClass',
-      'below_students as belowStudents',
-      'effective_from as effectiveFrom',
-      'effective_to as effectiveTo',
-      'source',
-    )
+    .select(EXTRA_RULE_COLUMNS)
     .where('effective_from', '<=', on)
     .andWhere((q) => q.whereNull('effective_to').orWhere('effective_to', '>=', on))
     .orderBy(['province_code', 'kind']);
@@ -96,9 +100,14 @@ function extraLateral(db: Db, kind: string, dateExpr: string): string {
  * Standard quota of every school under `pathPrefix` (a LIKE pattern) for the school year starting
  * in September of `year`, as one set-based SELECT usable as a CTE: per stage students ÷ ratio,
  * raised to the class-based minimum for small rural schools, plus the boarding extra, rounded up.
- * Columns: org_id, org_path, students, standard.
+ * Columns: org_id, org_path, students, standard. `underUnits` limits it to those units' subtrees.
  */
-export function schoolStandardSql(db: Db, year: number, pathPrefix: string): { sql: string; bindings: (string | number)[] } {
+export function schoolStandardSql(
+  db: Db,
+  year: number,
+  pathPrefix: string,
+  underUnits: readonly string[] | null = null,
+): { sql: string; bindings: (string | number | string[])[] } {
   const onDate = `make_date(${Number(year)}, 9, 1)`;
   const sql = `
     select sp.org_id, o.org_path, tot.students,
@@ -123,6 +132,8 @@ export function schoolStandardSql(db: Db, year: number, pathPrefix: string): { s
     ) base on true
     left join lateral ${extraLateral(db, 'small_teaching_point', onDate)} tp on true
     left join lateral ${extraLateral(db, 'boarding', onDate)} bd on true
-    where o.org_path like ?`;
-  return { sql, bindings: [year, year, pathPrefix] };
+    where o.org_path like ?${underUnits ? `
+      and exists (select 1 from ${db.t('org_scope')} u where u.org_id = any(?) and o.org_path like u.org_path || '%')` : ''}`;
+  // Restricting to the requested units' subtrees keeps a county's question from costing the nation's schools.
+  return { sql, bindings: [year, year, pathPrefix, ...(underUnits ? [[...underUnits]] : [])] };
 }

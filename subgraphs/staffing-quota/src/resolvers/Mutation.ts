@@ -3,11 +3,23 @@ import { unitYearKey } from '../loaders';
 import { appointToPost, recordEnrolment, setApprovedQuota, setPostPlanEntry } from '../workflows/units';
 import { decideTransfer, requestTransfer } from '../workflows/transfers';
 import { addRotationAssignment, completeRotation, createRotationPlan, submitRotationPlan } from '../workflows/rotation';
+import {
+  exemptFromRotation,
+  recordRotationParameters,
+  recordStaffingExtraRule,
+  recordStaffingStandard,
+  setSchoolDesignation,
+} from '../workflows/reference-data';
 import { balanceOf } from './OrgUnit';
 
 type Input<T> = { input: T };
 
 export const Mutation = {
+  recordStaffingStandard: (_: unknown, { input }: Input<Parameters<typeof recordStaffingStandard>[1]>, ctx: Context) => recordStaffingStandard(ctx, input),
+  recordStaffingExtraRule: (_: unknown, { input }: Input<Parameters<typeof recordStaffingExtraRule>[1]>, ctx: Context) => recordStaffingExtraRule(ctx, input),
+  recordRotationParameters: (_: unknown, { input }: Input<Parameters<typeof recordRotationParameters>[1]>, ctx: Context) => recordRotationParameters(ctx, input),
+  setSchoolDesignation: (_: unknown, { input }: Input<Parameters<typeof setSchoolDesignation>[1]>, ctx: Context) => setSchoolDesignation(ctx, input),
+  exemptFromRotation: (_: unknown, { input }: Input<Parameters<typeof exemptFromRotation>[1]>, ctx: Context) => exemptFromRotation(ctx, input),
   recordEnrolment: async (_: unknown, { input }: Input<Parameters<typeof recordEnrolment>[1]>, ctx: Context) => {
     const result = await recordEnrolment(ctx, input);
     if (!result.enrolment) return result;

@@ -6,6 +6,7 @@ import {
   RotationKind,
   RotationPlanStatus,
   RotationStatus,
+  SchoolDesignation,
   TransferKind,
   TransferStatus,
   TransferStep,
@@ -23,4 +24,5 @@ export const enumResolvers = {
   RotationKind,
   RotationPlanStatus,
   RotationStatus,
+  SchoolDesignation,
 };

@@ -2,6 +2,7 @@ import type { SchemaMigration } from '../../../../shared/src/db';
 import { createQuotaAndEmployment } from './20261128100000_create_quota_and_employment';
 import { createEventTablesMigration } from './20261128110000_create_event_tables';
 import { createStandardsPostsTransfersRotation } from './20261128120000_create_standards_posts_transfers_rotation';
+import { addLookupIndexes } from './20261128130000_add_lookup_indexes';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration, createStandardsPostsTransfersRotation];
+export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration, createStandardsPostsTransfersRotation, addLookupIndexes];
