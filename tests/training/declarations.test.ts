@@ -91,6 +91,19 @@ describe('credit declarations: declare → school review → recognition → ban
     expect(await count('credit_ledger_entry', { training_record_id: records[0].id })).toBe(1);
   });
 
+  it('the organiser named on a declaration may recognise it, even for a teacher outside its subtree', async () => {
+    const approved = await declareAndApprove(declaration({ organiserOrgId: '110000', title: '北京市骨干教师跟岗', form: 'PRACTICE', hours: 30 }));
+    const decide = { input: { declarationId: approved.id, version: approved.version, recognise: true } };
+    const notOrganiser = (await h.graphql(h.viewer('province_info_admin', '620000'), DECIDE, decide)).data.decideCreditDeclaration;
+    expect(notOrganiser.errors[0].code).toBe('NOT_FOUND');
+    const organiser = (await h.graphql(h.viewer('province_info_admin', '110000'), DECIDE, decide)).data.decideCreditDeclaration;
+    expect(organiser.errors).toEqual([]);
+    // Banked under the rules of the teacher's province (湖北: practice 10 hours = 1 credit).
+    expect(organiser.declaration).toMatchObject({ status: 'RECOGNISED', credits: 3, decidedBy: { id: '110000' } });
+    const unknown = (await h.graphql(asTeacher(), DECLARE, { input: declaration({ organiserOrgId: '999999' }) })).data.declareTraining;
+    expect(unknown.errors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', 'organiserOrgId'] });
+  });
+
   it('rejection needs a reason and banks nothing', async () => {
     const approved = await declareAndApprove();
     const noReason = (await h.graphql(asCounty(), DECIDE, { input: { declarationId: approved.id, version: approved.version, recognise: false } })).data.decideCreditDeclaration;
@@ -108,7 +121,9 @@ describe('credit declarations: declare → school review → recognition → ban
     const early = (await h.graphql(asCounty(), DECIDE, { input: { declarationId: declared.id, version: declared.version, recognise: true } })).data.decideCreditDeclaration;
     expect(early.errors[0].code).toBe('INVALID_STATE');
     // A school cannot recognise; a teacher cannot review.
-    expect((await h.graphql(asSchool(), DECIDE, { input: { declarationId: declared.id, version: 1, recognise: true } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const bySchool = (await h.graphql(asSchool(), DECIDE, { input: { declarationId: declared.id, version: 1, recognise: true } })).data.decideCreditDeclaration;
+    expect(bySchool.errors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', 'declarationId'] });
+    expect((await h.graphql(h.viewer('county_query', '420111'), DECIDE, { input: { declarationId: declared.id, version: 1, recognise: true } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await h.graphql(asTeacher(), REVIEW, { input: { declarationId: declared.id, version: 1, approve: true } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     // Another school cannot see it; a stale version is a conflict.
     const other = (await h.graphql(h.viewer('school_info_admin', '1142000102'), REVIEW, { input: { declarationId: declared.id, version: 1, approve: true } })).data

@@ -36,7 +36,8 @@ export const permissions: IRules = {
     recordCourseCompletion: isInfoAdmin,
     declareTraining: or(isTeacher, isInfoAdmin),
     reviewCreditDeclaration: isSchoolInfoAdmin,
-    decideCreditDeclaration: isRecognisingAuthority,
+    // County or above for teachers of its subtree, or the named organiser at any level: decided in SQL.
+    decideCreditDeclaration: isInfoAdmin,
     convertCredits: isRecognisingAuthority,
     applyCredits: isInfoAdmin,
   },

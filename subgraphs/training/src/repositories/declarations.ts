@@ -4,7 +4,8 @@ import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
 import { runMutation, updateWithVersion, userError, UserErrorCode, UserErrorsAbort } from '../../../shared/src/mutations';
 import { normaliseUuid } from '../../../shared/src/ids';
-import { whereTeacherInScope } from '../../../shared/src/org-scope';
+import { parseAdminRole } from '../../../shared/src/identity';
+import { likePrefix, whereTeacherInScope } from '../../../shared/src/org-scope';
 import type { TrainingForm } from '../domain/credit-rules';
 import { InputCheck, today } from '../domain/validation';
 import { findTeacherInScope, recordAndBank } from './activities';
@@ -25,6 +26,7 @@ export interface DeclarationRow {
   status: DeclarationStatus;
   schoolComment: string | null;
   decidedByOrgId: string | null;
+  organiserOrgId: string | null;
   rejectionReason: string | null;
   trainingRecordId: string | null;
   version: number;
@@ -44,6 +46,7 @@ const COLUMNS = [
   'd.status',
   'd.school_comment as schoolComment',
   'd.decided_by_org_id as decidedByOrgId',
+  'd.organiser_org_id as organiserOrgId',
   'd.rejection_reason as rejectionReason',
   'd.training_record_id as trainingRecordId',
   'd.version',
@@ -96,6 +99,30 @@ async function lockDeclaration(trx: Knex.Transaction, db: Db, viewer: Viewer, de
   return row;
 }
 
+/**
+ * The recognising authority: an information administrator at county level or above whose subtree
+ * holds the teacher, or the organiser named on the declaration (or a unit above it).
+ */
+async function lockDeclarationForDecision(trx: Knex.Transaction, db: Db, viewer: Viewer, declarationId: string): Promise<DeclarationRow> {
+  const id = normaliseUuid(declarationId);
+  const admin = parseAdminRole(viewer.role);
+  const prefix = likePrefix(viewer.orgPath);
+  const row =
+    id && admin?.kind === 'info_admin'
+      ? ((await trx(db.t('credit_declaration as d'))
+          .join(db.t('teacher_scope as s'), 's.teacher_id', 'd.teacher_id')
+          .first(COLUMNS)
+          .where('d.id', id)
+          .andWhere((q) => {
+            if (admin.level !== 'school') q.orWhere('s.org_path', 'like', prefix);
+            q.orWhere('d.organiser_org_path', 'like', prefix);
+          })
+          .forUpdate('d')) as DeclarationRow | undefined)
+      : undefined;
+  if (!row) throw new UserErrorsAbort([userError(UserErrorCode.NOT_FOUND, 'No declaration with this id that you may recognise.', ['input', 'declarationId'])]);
+  return row;
+}
+
 async function reload(trx: Knex.Transaction, db: Db, id: string): Promise<DeclarationRow> {
   return (await trx(db.t('credit_declaration as d')).first(COLUMNS).where('d.id', id)) as DeclarationRow;
 }
@@ -109,6 +136,7 @@ export interface DeclareInput {
   hours: number;
   completedOn: string;
   evidenceRef: string;
+  organiserOrgId?: string | null;
 }
 
 /** A teacher declares training done elsewhere; a replay (same clientRequestId) returns the first declaration. */
@@ -126,12 +154,21 @@ export async function declareTraining(db: Db, viewer: Viewer, input: DeclareInpu
   return runMutation(db.knex, async (trx) => {
     const teacher = await findTeacherInScope(trx, db, viewer, teacherId as string);
     if (!teacher) throw new UserErrorsAbort([userError(UserErrorCode.NOT_FOUND, 'No teacher with this id in your scope.', ['input', 'teacherId'])]);
+    type Organiser = { orgId: string; orgPath: string };
+    let organiser: Organiser | null = null;
+    if (input.organiserOrgId) {
+      organiser = ((await trx(db.t('org_scope')).first('org_id as orgId', 'org_path as orgPath').where('org_id', input.organiserOrgId)) as Organiser | undefined) ?? null;
+      if (!organiser) throw new UserErrorsAbort([userError(UserErrorCode.NOT_FOUND, 'No organisation has this code.', ['input', 'organiserOrgId'])]);
+    }
     const inserted = await trx.raw(
       `insert into ${db.t('credit_declaration')}
-         (id, teacher_id, org_path, client_request_id, title, form, organiser, hours, completed_on, evidence_ref, declared_by)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         (id, teacher_id, org_path, client_request_id, title, form, organiser, hours, completed_on, evidence_ref, declared_by, organiser_org_id, organiser_org_path)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        on conflict (teacher_id, client_request_id) do nothing returning id`,
-      [randomUUID(), teacher.id, teacher.orgPath, input.clientRequestId.trim(), input.title.trim(), input.form, input.organiser.trim(), input.hours, input.completedOn, input.evidenceRef.trim(), viewer.subject],
+      [
+        randomUUID(), teacher.id, teacher.orgPath, input.clientRequestId.trim(), input.title.trim(), input.form, input.organiser.trim(), input.hours,
+        input.completedOn, input.evidenceRef.trim(), viewer.subject, organiser?.orgId ?? null, organiser?.orgPath ?? null,
+      ],
     );
     const id =
       (inserted.rows as { id: string }[])[0]?.id ??
@@ -174,7 +211,7 @@ export async function decideDeclaration(db: Db, viewer: Viewer, input: { declara
   else check.text(input.reason, ['input', 'reason'], { required: false, max: 500 });
   if (!check.ok) return { declaration: null, errors: check.errors };
   return runMutation(db.knex, async (trx) => {
-    const row = await lockDeclaration(trx, db, viewer, input.declarationId);
+    const row = await lockDeclarationForDecision(trx, db, viewer, input.declarationId);
     const target: DeclarationStatus = input.recognise ? 'recognised' : 'rejected';
     if (row.status === target) return { declaration: row }; // replayed or concurrent decision: nothing added
     if (row.status !== 'school_approved') {

@@ -4,6 +4,7 @@ import { createEventTablesMigration } from './20261128110000_create_event_tables
 import { createCreditRulesAndBank } from './20261128120000_create_credit_rules_and_bank';
 import { bankExistingTrainingRecords } from './20261128120100_bank_existing_training_records';
 import { createCatalogueAndDeclarations } from './20261128120200_create_catalogue_and_declarations';
+import { declarationOrganiser } from './20261128120300_declaration_organiser';
 
 /** Append-only, in timestamp order. */
 export const migrations: readonly SchemaMigration[] = [
@@ -12,4 +13,5 @@ export const migrations: readonly SchemaMigration[] = [
   createCreditRulesAndBank,
   bankExistingTrainingRecords,
   createCatalogueAndDeclarations,
+  declarationOrganiser,
 ];
