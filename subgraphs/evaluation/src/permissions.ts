@@ -23,6 +23,14 @@ const isRegistrationReader = viewerRule('evaluation:isRegistrationReader', (v) =
   return admin !== null && admin.kind !== 'system_admin';
 });
 
+const isInfoAdminAt = (name: string, levels: string[]) =>
+  viewerRule(name, (v) => {
+    const admin = parseAdminRole(v.role);
+    return admin !== null && admin.kind === 'info_admin' && levels.includes(admin.level);
+  });
+const isPreReviewer = isInfoAdminAt('evaluation:isPreReviewer', ['county', 'city']);
+const isCommitteeRecorder = isInfoAdminAt('evaluation:isCommitteeRecorder', ['city', 'province']);
+
 const canReadAssessments = or(isRecordReaderAdmin, isTeacher, hasPartnerScope(PartnerScope.DOSSIER_READ));
 const canReadEthicsEntries = or(isCountyOrAboveInfoAdmin, isTeacher);
 // Partners learn only what the sanctions bar, never the entries behind them.
@@ -39,6 +47,11 @@ export const permissions: IRules = {
     fileQualificationRegistration: isSchoolInfoAdmin,
     registerQualification: isCountyInfoAdmin,
     registerDueQualifications: isCountyInfoAdmin,
+    applyForTitle: isTeacher,
+    recommendTitleApplication: isSchoolInfoAdmin,
+    preReviewTitleApplication: isPreReviewer,
+    decideTitleApplication: isCommitteeRecorder,
+    appointTitle: isSchoolInfoAdmin,
   },
   Teacher: { id: allow, annualAssessments: canReadAssessments, ethicsEntries: canReadEthicsEntries, ethicsBans: canReadEthicsBans,
     // Registration systems (partners) read the outcome; its reasons leave ethics details out for them.
@@ -46,6 +59,13 @@ export const permissions: IRules = {
     registrationEligibility: canReadAssessments,
     trainingProgress: allow,
     employments: allow,
+    titleReviewCheck: canReadAssessments,
+    titleApplications: canReadAssessments,
+    educationLevel: allow,
+    title: allow,
+    titleAppointments: allow,
+    school: allow,
+    ruralOrWeakSchoolServiceYears: allow,
   },
   AnnualAssessment: allow,
   AnnualAssessmentPayload: allow,
@@ -63,5 +83,12 @@ export const permissions: IRules = {
   TrainingCycleProgress: allow,
   TrainingCycle: allow,
   Employment: allow,
-  OrgUnit: { id: allow },
+  OrgUnit: { id: allow, school: allow },
+  SchoolProfile: allow,
+  ArchiveCode: allow,
+  TitleAppointment: allow,
+  TitleCondition: allow,
+  TitleReviewCheck: allow,
+  TitleApplication: allow,
+  TitleApplicationPayload: allow,
 };

@@ -1,6 +1,7 @@
 import type { Context } from '../context';
 import { changeAnnualAssessmentGrade, enterAnnualAssessment, type ChangeGradeInput, type EnterAssessmentInput } from '../services/assessment-entry';
 import { applyForRegistration, fileRegistration, registerDueQualifications, registerQualification } from '../services/registration-workflow';
+import { applyForTitle, appointTitle, decideTitleApplication, preReviewTitleApplication, recommendTitleApplication } from '../services/title-review';
 import { correctEthicsEntry, recordEthicsEntry, type CorrectEthicsEntryInput, type RecordEthicsEntryInput } from '../services/ethics-ledger';
 
 export const Mutation = {
@@ -12,6 +13,13 @@ export const Mutation = {
   fileQualificationRegistration: (_: unknown, args: { input: StepInput }, ctx: Context) => fileRegistration(ctx.db, ctx.viewer, args.input),
   registerQualification: (_: unknown, args: { input: StepInput }, ctx: Context) => registerQualification(ctx.db, ctx.viewer, args.input),
   registerDueQualifications: (_: unknown, args: { input: { dueBy: string } }, ctx: Context) => registerDueQualifications(ctx.db, ctx.viewer, args.input),
+  applyForTitle: (_: unknown, args: { input: { targetTitle: string } }, ctx: Context) => applyForTitle(ctx.db, ctx.viewer, args.input, ctx.requestId),
+  recommendTitleApplication: (_: unknown, args: { input: TitleStep }, ctx: Context) => recommendTitleApplication(ctx.db, ctx.viewer, args.input),
+  preReviewTitleApplication: (_: unknown, args: { input: TitleDecision }, ctx: Context) => preReviewTitleApplication(ctx.db, ctx.viewer, args.input),
+  decideTitleApplication: (_: unknown, args: { input: TitleDecision }, ctx: Context) => decideTitleApplication(ctx.db, ctx.viewer, args.input),
+  appointTitle: (_: unknown, args: { input: TitleStep & { appointedOn: string; documentRef: string } }, ctx: Context) => appointTitle(ctx.db, ctx.viewer, args.input),
 };
 
+type TitleStep = { applicationId: string; version: number };
+type TitleDecision = TitleStep & { approve: boolean; note?: string | null };
 type StepInput = { registrationId: string; version: number };

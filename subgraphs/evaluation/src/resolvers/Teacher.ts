@@ -3,6 +3,7 @@ import { BAN_AREAS, bansOn } from '../domain/ethics';
 import type { Context } from '../context';
 import type { AnnualAssessmentRow } from '../repositories/assessments';
 import { TeacherRegistrationFields } from './Registration';
+import { TeacherTitleFields } from './TitleReview';
 
 export const Teacher = {
   // Keep the representation's other fields (those a @requires asks the gateway to send along).
@@ -17,6 +18,7 @@ export const Teacher = {
     return { ...status, ...Object.fromEntries(BAN_AREAS.map((area) => [area, status.inForce])) };
   },
   ...TeacherRegistrationFields,
+  ...TeacherTitleFields,
 };
 
 export const AnnualAssessment = {

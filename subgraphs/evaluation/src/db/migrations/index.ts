@@ -3,6 +3,7 @@ import { createAnnualAssessment } from './20261128100000_create_annual_assessmen
 import { createEventTablesMigration } from './20261128110000_create_event_tables';
 import { assessmentEntryAndEthicsLedger } from './20261128120000_assessment_entry_and_ethics_ledger';
 import { qualificationRegistration } from './20261128130000_qualification_registration';
+import { titleReview } from './20261128140000_title_review';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration];
+export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration, titleReview];
