@@ -1,0 +1,91 @@
+import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
+import { countQueries } from '../helpers/query-counter';
+import { startTestPlatform, type TestPlatform } from '../helpers/platform';
+
+const data = buildDemoDataset();
+const COUNTY = '420111';
+const teacher = data.teachers.find((t) => t.orgPath.includes(`/${COUNTY}/`))!;
+
+const QUERY = `#graphql
+  query ($id: ID!) {
+    teacher(id: $id) {
+      trainingProgress { completedHours cycle { id startsOn endsOn requiredHours } }
+      registrationEligibility { status reasons trainingHours requiredHours registration { deadline stage } }
+      ethicsBans { inForce }
+    }
+  }`;
+
+describe('evaluation through the gateway: other subgraphs\' facts arrive by @requires', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('the eligibility counts exactly the hours the training subgraph reports', async () => {
+    const { body } = await t.graphql(await t.token('county_info_admin', COUNTY), QUERY, { id: teacher.id });
+    expect(body.errors).toBeUndefined();
+    const { trainingProgress, registrationEligibility } = body.data.teacher;
+    expect(registrationEligibility).toMatchObject({
+      trainingHours: trainingProgress.completedHours,
+      requiredHours: trainingProgress.cycle.requiredHours,
+      registration: { deadline: '2028-12-31', stage: 'OPEN' },
+    });
+    const short = trainingProgress.completedHours < trainingProgress.cycle.requiredHours;
+    expect(registrationEligibility.reasons.some((r: string) => r.includes('training hours the cycle requires'))).toBe(short);
+  });
+
+  it('a page of teachers costs the evaluation subgraph the same statements for 5 as for 50', async () => {
+    const token = await t.token('county_info_admin', COUNTY);
+    const page = (n: number) =>
+      t.graphql(token, `{ teachers(first: ${n}) { nodes { registrationEligibility { status } annualAssessments { year } } } }`);
+    const evaluation = t.platform.subgraphs.find((s) => s.name === 'evaluation')!;
+    const small = await countQueries([evaluation.db.knex], () => page(5));
+    const large = await countQueries([evaluation.db.knex], () => page(50));
+    expect(small.result.body.errors).toBeUndefined();
+    expect(large.result.body.data.teachers.nodes).toHaveLength(50);
+    if (process.env.EVALUATION_MEASURE) process.stdout.write(`evaluation SQL statements: 5 teachers ${small.count}, 50 teachers ${large.count}\n`);
+    expect(large.count).toBe(small.count);
+  });
+
+  it('title review reads the registry, staffing-quota and training through @requires, and an appointment reaches the archive', async () => {
+    const county = await t.token('county_info_admin', COUNTY);
+    const CHECK = `#graphql
+      query ($id: ID!) { teacher(id: $id) {
+        title { code } ruralOrWeakSchoolServiceYears
+        titleReviewCheck(targetTitle: SENIOR) { currentTitle ruralOrWeakSchoolServiceYears conditions { key met } }
+      } }`;
+    const checked = await t.graphql(county, CHECK, { id: teacher.id });
+    expect(checked.body.errors).toBeUndefined();
+    const archive = checked.body.data.teacher;
+    expect(archive.titleReviewCheck.currentTitle).toBe(archive.title?.code ?? null);
+    expect(archive.titleReviewCheck.ruralOrWeakSchoolServiceYears).toBe(archive.ruralOrWeakSchoolServiceYears);
+    expect(archive.titleReviewCheck.conditions.map((c: { key: string }) => c.key)).toContain('rural_service');
+
+    const run = async (token: string, query: string, input: Record<string, unknown>) => {
+      const { body } = await t.graphql(token, query, { input });
+      expect(body.errors).toBeUndefined();
+      const payload = Object.values(body.data as Record<string, { errors: unknown[]; application: { id: string; version: number } }>)[0]!;
+      expect(payload.errors).toEqual([]);
+      return payload.application;
+    };
+    const mutation = (name: string, input: string) => `mutation ($input: ${input}!) { ${name}(input: $input) { application { id version } errors { code message } } }`;
+    const self = await t.token('teacher', teacher.schoolId, { teacher_id: teacher.id });
+    const school = await t.token('school_info_admin', teacher.schoolId);
+    let app = await run(self, 'mutation ($input: ApplyForTitleInput!) { applyForTitle(input: $input) { application { id version } errors { code message } } }', { targetTitle: 'SENIOR' });
+    app = await run(school, mutation('recommendTitleApplication', 'TitleStepInput'), { applicationId: app.id, version: app.version });
+    const evaluation = t.platform.subgraphs.find((s) => s.name === 'evaluation')!;
+    await evaluation.db.knex(evaluation.db.t('title_application')).where('id', app.id).update({ publicity_ends_on: '2000-01-01' });
+    app = await run(county, mutation('preReviewTitleApplication', 'TitleDecisionInput'), { applicationId: app.id, version: app.version, approve: true });
+    app = await run(await t.token('city_info_admin', '420100'), mutation('decideTitleApplication', 'TitleDecisionInput'), { applicationId: app.id, version: app.version, approve: true });
+    const today = new Date().toISOString().slice(0, 10);
+    await run(school, mutation('appointTitle', 'AppointTitleInput'), { applicationId: app.id, version: app.version, appointedOn: today, documentRef: '聘〔2026〕1号' });
+
+    await evaluation.relay.flush();
+    const after = await t.graphql(county, `query ($id: ID!) { teacher(id: $id) { title { code } titleAppointments { title { code } appointedOn documentRef } } }`, { id: teacher.id });
+    expect(after.body.data.teacher.title.code).toBe('senior');
+    expect(after.body.data.teacher.titleAppointments).toEqual(expect.arrayContaining([{ title: { code: 'senior' }, appointedOn: today, documentRef: '聘〔2026〕1号' }]));
+  });
+});
