@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 
 /** An organisation as this subgraph knows it from its projections (org_scope, school_profile). */
@@ -12,9 +13,13 @@ export interface OrgRow {
   weak: boolean;
 }
 
-/** Unscoped: callers decide what the viewer may do with the unit from its path. */
-export async function findOrgsByIds(db: Db, ids: readonly string[]): Promise<OrgRow[]> {
-  const { knex } = db;
+/**
+ * Unscoped: callers decide what the viewer may do with the unit from its path. Inside a transaction
+ * pass it as `runner`: the embedded database has one backend, where a second connection would wait
+ * for the open transaction.
+ */
+export async function findOrgsByIds(db: Db, ids: readonly string[], runner: Knex | Knex.Transaction = db.knex): Promise<OrgRow[]> {
+  const knex = runner;
   return knex(db.t('org_scope as o'))
     .leftJoin(db.t('school_profile as p'), 'p.org_id', 'o.org_id')
     .select(

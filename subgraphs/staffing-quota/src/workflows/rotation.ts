@@ -102,7 +102,7 @@ export async function createRotationPlan(ctx: Context, input: { countyId: string
 async function planForWrite(trx: Knex.Transaction, ctx: Context, planId: string, fieldName = 'planId') {
   const id = normaliseUuid(planId);
   const plan = id ? ((await trx(ctx.db.t('rotation_plan')).select(PLAN_COLUMNS).where('id', id).forUpdate().first()) as PlanRow | undefined) : undefined;
-  const [county] = plan ? await findOrgsByIds(ctx.db, [plan.countyId]) : [];
+  const [county] = plan ? await findOrgsByIds(ctx.db, [plan.countyId], trx) : [];
   if (!plan || !county || !canManage(ctx.viewer, county.path)) return abort('NOT_FOUND', 'No rotation plan with this id in your organisation.', fieldName);
   return { plan, county };
 }
@@ -133,7 +133,7 @@ export async function addRotationAssignment(ctx: Context, input: AddAssignmentIn
         'teacherId',
       );
     }
-    const [host] = await findOrgsByIds(db, [input.hostOrgUnitId]);
+    const [host] = await findOrgsByIds(db, [input.hostOrgUnitId], trx);
     if (!host || !host.stage || !host.path.startsWith(county.path)) return abort('NOT_FOUND', `No school "${input.hostOrgUnitId}" in county ${county.id}.`, 'hostOrgUnitId');
     if (host.id === candidate.schoolId) abort('INVALID_INPUT', 'The host school is the teacher\'s own school.', 'hostOrgUnitId');
     const [row] = await trx(db.t('rotation_assignment'))

@@ -137,7 +137,7 @@ export async function decideTransfer(ctx: Context, input: DecideTransferInput) {
   return runMutation(ctx.db.knex, async (trx) => {
     const { db, viewer } = ctx;
     const row = (await trx(db.t('transfer as t')).select(TRANSFER_COLUMNS).where('t.id', id).forUpdate().first()) as TransferRow | undefined;
-    const orgs = new Map((await findOrgsByIds(db, [row?.fromOrgId, row?.toOrgId].filter((x): x is string => !!x))).map((o) => [o.id, o]));
+    const orgs = new Map((await findOrgsByIds(db, [row?.fromOrgId, row?.toOrgId].filter((x): x is string => !!x), trx)).map((o) => [o.id, o]));
     const fromOrg = row?.fromOrgId ? orgs.get(row.fromOrgId) : undefined;
     const toOrg = row?.toOrgId ? orgs.get(row.toOrgId) : undefined;
     const visible = row && [fromOrg, toOrg].some((o) => o && canManage(viewer, o.path));
