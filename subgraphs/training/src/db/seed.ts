@@ -205,5 +205,10 @@ export async function seedDemo(db: Db, dataset: DemoDataset): Promise<boolean> {
     // Every completed activity is banked under the rules of the teacher's province.
     await bankUnbankedRecords(trx, db, 'demo');
   });
+  // Fresh tables have no planner statistics until autovacuum runs; without them the planner
+  // believes the ledger is empty and joins it by nested loops.
+  for (const table of ['teacher_scope', 'org_scope', 'training_record', 'credit_ledger_entry', 'credit_declaration', 'course_enrolment']) {
+    await db.knex.raw('analyze ??', [`${db.schema}.${table}`]);
+  }
   return true;
 }
