@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
-import { enqueueEvent } from '../../../shared/src/events';
+import { enqueueEvents } from '../../../shared/src/events-bulk';
 import { parseAdminRole, type Viewer } from '../../../shared/src/identity';
 import { normaliseUuid } from '../../../shared/src/ids';
 import { canSeeTeacher, isWithinPath } from '../../../shared/src/org-scope';
@@ -98,9 +98,11 @@ export async function insertTeachers(
     db,
     rows.map((r) => ({ teacher_id: r.id, action: 'registered', actor: viewer.subject, actor_role: viewer.role, source_system: source, authority, after: { schoolId: r.school_id } })),
   );
-  for (const row of rows) {
-    await enqueueEvent(trx, db, { type: 'teacher.registered', payload: { teacherId: row.id, schoolId: row.school_id, orgPath: row.org_path } });
-  }
+  await enqueueEvents(
+    trx,
+    db,
+    rows.map((row) => ({ type: 'teacher.registered' as const, payload: { teacherId: row.id, schoolId: row.school_id, orgPath: row.org_path } })),
+  );
   return rows.map((r) => r.id);
 }
 
