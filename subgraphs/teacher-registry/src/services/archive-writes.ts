@@ -101,7 +101,11 @@ export async function insertTeachers(
   await enqueueEvents(
     trx,
     db,
-    rows.map((row) => ({ type: 'teacher.registered' as const, payload: { teacherId: row.id, schoolId: row.school_id, orgPath: row.org_path } })),
+    rows.map((row) => ({
+      type: 'teacher.registered' as const,
+      // birthDate and gender extend the agreed payload: staffing-quota needs them for retirement forecasts.
+      payload: { teacherId: row.id, schoolId: row.school_id, orgPath: row.org_path, birthDate: row.birth_date, gender: row.gender },
+    })),
   );
   return rows.map((r) => r.id);
 }
