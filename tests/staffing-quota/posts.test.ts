@@ -97,9 +97,58 @@ describe('post plans, appointments and free post slots', () => {
     expect(plan.data._entities[0].postPlan.find((p: { grade: number }) => p.grade === 12).ceiling).toBeLessThan(99);
   });
 
+  it('ends an appointment so a teacher can be appointed to a higher grade', async () => {
+    const END = `#graphql
+      mutation ($input: EndPostAppointmentInput!) { endPostAppointment(input: $input) { appointment { id endsOn version } errors { code field } } }`;
+    const [current] = await s.server.db.knex(s.server.db.t('post_appointment')).where({ teacher_id: first, grade: 12 });
+    const early = await s.call(schoolAdmin(), END, { input: { appointmentId: current.id, endsOn: '2026-09-30', version: 1 } });
+    expect(early.data.endPostAppointment.errors).toEqual([expect.objectContaining({ code: 'INVALID_INPUT', field: ['input', 'endsOn'] })]);
+    const stale = await s.call(schoolAdmin(), END, { input: { appointmentId: current.id, endsOn: '2027-08-31', version: 7 } });
+    expect(stale.data.endPostAppointment.errors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
+    const neighbour = await s.call(s.viewer('county_info_admin', '420111'), END, { input: { appointmentId: current.id, endsOn: '2027-08-31', version: 1 } });
+    expect(neighbour.data.endPostAppointment.errors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'appointmentId'] })]);
+    const ended = await s.call(schoolAdmin(), END, { input: { appointmentId: current.id, endsOn: '2027-08-31', version: 1 } });
+    expect(ended.data.endPostAppointment).toMatchObject({ errors: [], appointment: { endsOn: '2027-08-31', version: 2 } });
+
+    await s.call(countyAdmin(), PLAN, { input: { orgUnitId: SCHOOL, year: 2027, category: 'PROFESSIONAL_TECHNICAL', grade: 11, ceiling: 40 } });
+    const promoted = await appoint({ teacherId: first, grade: 11, startsOn: '2027-09-01' });
+    expect(promoted.data.appointToPost).toMatchObject({ errors: [], appointment: { grade: 11, startsOn: '2027-09-01' } });
+  });
+
+  it('changes employment terms from a date, taking a teacher on quota only while the approved quota allows', async () => {
+    const CHANGE = `#graphql
+      mutation ($input: ChangeEmploymentTermsInput!) {
+        changeEmploymentTerms(input: $input) { employment { id onQuota contractKind startsOn endsOn version } errors { code message field } }
+      }`;
+    const SET_QUOTA = `#graphql
+      mutation ($input: SetApprovedQuotaInput!) { setApprovedQuota(input: $input) { errors { code } } }`;
+    const employmentOf = (teacherId: string) => s.server.db.knex(s.server.db.t('employment')).where('teacher_id', teacherId).orderBy('starts_on');
+    const onQuotaNow = onQuota.length;
+    await s.call(countyAdmin(), SET_QUOTA, { input: { orgUnitId: SCHOOL, year: 2026, approved: onQuotaNow + 1 } });
+
+    const [current] = await employmentOf(second!);
+    const changed = await s.call(schoolAdmin(), CHANGE, { input: { employmentId: current.id, onQuota: true, contractKind: 'EMPLOYMENT_CONTRACT', effectiveOn: '2026-12-01', version: 1 } });
+    expect(changed.data.changeEmploymentTerms).toMatchObject({ errors: [], employment: { onQuota: true, startsOn: '2026-12-01', endsOn: null, version: 1 } });
+    expect((await employmentOf(second!)).map((e: any) => [e.on_quota, e.ends_on])).toEqual([[false, '2026-11-30'], [true, null]]);
+
+    // The quota is now full: the next teacher stays off quota, and nothing changes.
+    const third = offQuota[2]!;
+    const [thirdEmployment] = await employmentOf(third);
+    const refused = await s.call(schoolAdmin(), CHANGE, { input: { employmentId: thirdEmployment.id, onQuota: true, contractKind: 'EMPLOYMENT_CONTRACT', effectiveOn: '2026-12-01', version: 1 } });
+    expect(refused.data.changeEmploymentTerms).toMatchObject({ employment: null, errors: [{ code: 'RULE_VIOLATION', field: ['input', 'onQuota'] }] });
+    expect(await employmentOf(third)).toHaveLength(1);
+    const before = await s.call(schoolAdmin(), CHANGE, { input: { employmentId: thirdEmployment.id, onQuota: false, contractKind: 'AGENCY', effectiveOn: '1990-01-01', version: 1 } });
+    expect(before.data.changeEmploymentTerms.errors).toEqual([expect.objectContaining({ code: 'INVALID_INPUT', field: ['input', 'effectiveOn'] })]);
+    const agency = await s.call(schoolAdmin(), CHANGE, { input: { employmentId: thirdEmployment.id, onQuota: false, contractKind: 'AGENCY', effectiveOn: '2026-12-01', version: 1 } });
+    expect(agency.data.changeEmploymentTerms.employment).toMatchObject({ onQuota: false, contractKind: 'AGENCY' });
+  });
+
   it('shows appointments on the teacher and lets title review (dossier:read) ask for slots in its subtree only', async () => {
     const archive = await s.call(countyAdmin(), TEACHER_ENTITIES('postAppointments { grade startsOn unit { id } }'), teacherReps([first!]));
-    expect(archive.data._entities[0].postAppointments).toEqual([{ grade: 12, startsOn: '2026-10-01', unit: { id: SCHOOL } }]);
+    expect(archive.data._entities[0].postAppointments).toEqual([
+      { grade: 11, startsOn: '2027-09-01', unit: { id: SCHOOL } },
+      { grade: 12, startsOn: '2026-10-01', unit: { id: SCHOOL } },
+    ]);
     const partner = s.viewer('partner', '420000', { clientId: 'title-review', scopes: ['dossier:read'] });
     const inside = await s.call(partner, SLOT, { unit: SCHOOL, grade: 12 });
     expect(inside.data.postSlotAvailability.unit.id).toBe(SCHOOL);

@@ -20,7 +20,19 @@ export interface EmploymentRow {
   contractKind: string;
   startsOn: string;
   endsOn: string | null;
+  version: number;
 }
+
+export const EMPLOYMENT_COLUMNS = [
+  'id',
+  'teacher_id as teacherId',
+  'org_id as orgId',
+  'on_quota as onQuota',
+  'contract_kind as contractKind',
+  'starts_on as startsOn',
+  'ends_on as endsOn',
+  'version',
+];
 
 /**
  * Approved quota, on-quota occupancy, enrolment and standard quota of each requested unit's whole
@@ -54,15 +66,7 @@ export async function quotaBalances(db: Db, viewer: Viewer, orgIds: readonly str
 export async function findEmploymentsByTeacherIds(db: Db, teacherIds: readonly string[]): Promise<EmploymentRow[]> {
   return db
     .knex(db.t('employment'))
-    .select(
-      'id',
-      'teacher_id as teacherId',
-      'org_id as orgId',
-      'on_quota as onQuota',
-      'contract_kind as contractKind',
-      'starts_on as startsOn',
-      'ends_on as endsOn',
-    )
+    .select(EMPLOYMENT_COLUMNS)
     .whereIn('teacher_id', teacherIds as string[])
     .orderBy([{ column: 'starts_on', order: 'desc' }, { column: 'id' }]);
 }
@@ -70,7 +74,7 @@ export async function findEmploymentsByTeacherIds(db: Db, teacherIds: readonly s
 /** The teacher's employment in force on a date, if any. */
 export async function activeEmployment(knex: Knex | Knex.Transaction, db: Db, teacherId: string, on: string): Promise<EmploymentRow | undefined> {
   return knex(db.t('employment'))
-    .select('id', 'teacher_id as teacherId', 'org_id as orgId', 'on_quota as onQuota', 'contract_kind as contractKind', 'starts_on as startsOn', 'ends_on as endsOn')
+    .select(EMPLOYMENT_COLUMNS)
     .where('teacher_id', teacherId)
     .andWhere('starts_on', '<=', on)
     .andWhere((q) => q.whereNull('ends_on').orWhere('ends_on', '>=', on))

@@ -1,6 +1,6 @@
 import type { Context } from '../context';
 import { unitYearKey } from '../loaders';
-import { appointToPost, recordEnrolment, setApprovedQuota, setPostPlanEntry } from '../workflows/units';
+import { appointToPost, changeEmploymentTerms, endPostAppointment, recordEnrolment, setApprovedQuota, setPostPlanEntry } from '../workflows/units';
 import { decideTransfer, requestTransfer } from '../workflows/transfers';
 import { addRotationAssignment, completeRotation, createRotationPlan, submitRotationPlan } from '../workflows/rotation';
 import {
@@ -32,6 +32,8 @@ export const Mutation = {
   },
   setPostPlanEntry: (_: unknown, { input }: Input<Parameters<typeof setPostPlanEntry>[1]>, ctx: Context) => setPostPlanEntry(ctx, input),
   appointToPost: (_: unknown, { input }: Input<Parameters<typeof appointToPost>[1]>, ctx: Context) => appointToPost(ctx, input),
+  endPostAppointment: (_: unknown, { input }: Input<Parameters<typeof endPostAppointment>[1]>, ctx: Context) => endPostAppointment(ctx, input),
+  changeEmploymentTerms: (_: unknown, { input }: Input<Parameters<typeof changeEmploymentTerms>[1]>, ctx: Context) => changeEmploymentTerms(ctx, input),
   requestTransfer: (_: unknown, { input }: Input<Parameters<typeof requestTransfer>[1]>, ctx: Context) => requestTransfer(ctx, input),
   decideTransfer: (_: unknown, { input }: Input<Parameters<typeof decideTransfer>[1]>, ctx: Context) => decideTransfer(ctx, input),
   createRotationPlan: (_: unknown, { input }: Input<Parameters<typeof createRotationPlan>[1]>, ctx: Context) => createRotationPlan(ctx, input),

@@ -29,11 +29,11 @@ const dayBefore = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) - 86_
  * A transfer into a unit must leave its approved quota intact: refused with the figures when the
  * unit has no approved quota for the year or every place is taken on the effective date.
  */
-async function assertQuotaRoom(trx: Knex.Transaction, ctx: Context, toOrgId: string, effectiveOn: string): Promise<void> {
+export async function assertQuotaRoom(trx: Knex.Transaction, ctx: Context, toOrgId: string, effectiveOn: string, fieldPath = field('toOrgUnitId')): Promise<void> {
   const { approved, occupied } = await unitQuotaOn(trx, ctx.db, toOrgId, effectiveOn);
   if (approved === null) {
     throw new UserErrorsAbort([
-      userError(UserErrorCode.RULE_VIOLATION, `Unit ${toOrgId} has no approved staffing quota for ${effectiveOn.slice(0, 4)}; an on-quota transfer cannot be received.`, field('toOrgUnitId')),
+      userError(UserErrorCode.RULE_VIOLATION, `Unit ${toOrgId} has no approved staffing quota for ${effectiveOn.slice(0, 4)}; an on-quota transfer cannot be received.`, fieldPath),
     ]);
   }
   if (occupied + 1 > approved) {
@@ -41,7 +41,7 @@ async function assertQuotaRoom(trx: Knex.Transaction, ctx: Context, toOrgId: str
       userError(
         UserErrorCode.RULE_VIOLATION,
         `Receiving unit ${toOrgId} would exceed its approved quota: ${approved} approved, ${occupied} on-quota staff in post on ${effectiveOn}.`,
-        field('toOrgUnitId'),
+        fieldPath,
       ),
     ]);
   }

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { normaliseUuid } from '../../../shared/src/ids';
-import { runMutation, userError, UserErrorCode, UserErrorsAbort, type UserError } from '../../../shared/src/mutations';
+import { runMutation, updateWithVersion, userError, UserErrorCode, UserErrorsAbort, type UserError } from '../../../shared/src/mutations';
 import { canSeeTeacher } from '../../../shared/src/org-scope';
 import type { Context } from '../context';
 import { canManage, canManageFromAbove } from '../domain/authority';
 import { GRADES_PER_STAGE, MAX_GRADE, STAGES_OF_SCHOOL, type EducationStageValue, type PostCategoryValue } from '../domain/codes';
 import { findOrgsByIds, type OrgRow } from '../repositories/orgs';
-import { insertAppointment, overlappingAppointment, slotCounts } from '../repositories/posts';
-import { activeEmployment } from '../repositories/staffing';
+import { insertAppointment, overlappingAppointment, slotCounts, type AppointmentRow } from '../repositories/posts';
+import { activeEmployment, EMPLOYMENT_COLUMNS, type EmploymentRow } from '../repositories/staffing';
+import { assertQuotaRoom } from './transfers';
 
 const field = (...path: (string | number)[]) => ['input', ...path.map(String)];
 const fail = (code: keyof typeof UserErrorCode, message: string, path: string[]) => ({ errors: [userError(UserErrorCode[code], message, path)] });
@@ -169,5 +170,47 @@ export async function appointToPost(ctx: Context, input: AppointInput) {
     }
     const appointment = await insertAppointment(trx, db, { id: randomUUID(), teacherId: tid, orgId: unit.id, category: input.category, grade: input.grade, startsOn: input.startsOn, endsOn });
     return { appointment };
+  });
+}
+
+const dayBefore = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
+/** Loads a teacher-owned row for a write: unknown, out-of-scope and not-manageable answer alike. */
+async function teacherRowForWrite<R extends { teacherId: string; orgId: string }>(ctx: Context, table: string, columns: string[], rawId: string, name: string) {
+  const id = normaliseUuid(rawId);
+  const row = id ? ((await ctx.db.knex(ctx.db.t(table)).select(columns).where('id', id).first()) as R | undefined) : undefined;
+  const [unit] = row ? await findOrgsByIds(ctx.db, [row.orgId]) : [];
+  if (!row || !unit || !canManage(ctx.viewer, unit.path)) return userError(UserErrorCode.NOT_FOUND, 'No record with this id in your organisation.', field(name));
+  return row;
+}
+
+export async function endPostAppointment(ctx: Context, input: { appointmentId: string; endsOn: string; version: number }) {
+  const columns = ['id', 'teacher_id as teacherId', 'org_id as orgId', 'category', 'grade', 'starts_on as startsOn', 'ends_on as endsOn', 'version'];
+  const row = await teacherRowForWrite<AppointmentRow>(ctx, 'post_appointment', columns, input.appointmentId, 'appointmentId');
+  if ('code' in row) return { appointment: null, errors: [row] };
+  if (input.endsOn < row.startsOn) return fail('INVALID_INPUT', `endsOn cannot be before the appointment started (${row.startsOn}).`, field('endsOn'));
+  if (row.endsOn && row.endsOn <= input.endsOn) return fail('INVALID_STATE', `The appointment already ends on ${row.endsOn}.`, field('endsOn'));
+  return runMutation(ctx.db.knex, async (trx) => {
+    const updated = await updateWithVersion<Record<string, unknown>>(trx, ctx.db.t('post_appointment'), { column: 'id', value: row.id }, input.version, { ends_on: input.endsOn });
+    return { appointment: { ...row, endsOn: updated.ends_on as string, version: updated.version as number } };
+  });
+}
+
+export async function changeEmploymentTerms(ctx: Context, input: { employmentId: string; onQuota: boolean; contractKind: string; effectiveOn: string; version: number }) {
+  const row = await teacherRowForWrite<EmploymentRow>(ctx, 'employment', EMPLOYMENT_COLUMNS, input.employmentId, 'employmentId');
+  if ('code' in row) return { employment: null, errors: [row] };
+  if (input.effectiveOn <= row.startsOn || (row.endsOn && input.effectiveOn > row.endsOn)) {
+    return fail('INVALID_INPUT', `effectiveOn must fall after ${row.startsOn} and within the employment.`, field('effectiveOn'));
+  }
+  if (input.onQuota === row.onQuota && input.contractKind === row.contractKind) return fail('INVALID_INPUT', 'The new terms equal the current ones.', field('onQuota'));
+  return runMutation(ctx.db.knex, async (trx) => {
+    const { db } = ctx;
+    // Taking someone on quota [入编] needs a free place in the unit's approved quota on that date.
+    if (input.onQuota && !row.onQuota) await assertQuotaRoom(trx, ctx, row.orgId, input.effectiveOn, field('onQuota'));
+    await updateWithVersion(trx, db.t('employment'), { column: 'id', value: row.id }, input.version, { ends_on: dayBefore(input.effectiveOn) });
+    const [employment] = await trx(db.t('employment'))
+      .insert({ id: randomUUID(), teacher_id: row.teacherId, org_id: row.orgId, on_quota: input.onQuota, contract_kind: input.contractKind, starts_on: input.effectiveOn, ends_on: row.endsOn })
+      .returning(EMPLOYMENT_COLUMNS);
+    return { employment: employment as EmploymentRow };
   });
 }
