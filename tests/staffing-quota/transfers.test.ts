@@ -160,6 +160,32 @@ describe('transfers', () => {
     expect(await s.server.db.knex(s.server.db.t('employment')).where('teacher_id', teacherId).first()).toMatchObject({ org_id: RURAL, on_quota: false, starts_on: '2026-12-01' });
   });
 
+  it('moves a teacher to another province: the receiving province administrators see and approve it', async () => {
+    const BEIJING = '1111000101'; // 北京市朝阳区实验小学
+    const teacher = data.teachers.filter((t) => t.schoolId === FROM)[6]!;
+    const beijingQuota = data.staffingQuotas.find((q) => q.orgId === BEIJING && q.year === 2026)!.approved;
+    // Beijing's city-level administration makes room for one more (the demo quota may be full).
+    await s.call(s.viewer('city_info_admin', '110100'), SET_QUOTA, { input: { orgUnitId: BEIJING, year: 2026, approved: Math.max(beijingQuota, onQuotaAt(BEIJING) + 1) } });
+    const requested = await request({ kind: 'TRANSFER_ACROSS_PROVINCES', teacherId: teacher.id, toOrgUnitId: BEIJING, effectiveOn: '2026-12-15' });
+    expect(requested.data.requestTransfer.errors).toEqual([]);
+    const id = requested.data.requestTransfer.transfer.id;
+    const seen = await s.call(s.viewer('county_query', '110105'), `query ($id: ID!) { transfer(id: $id) { id kind fromUnit { id } toUnit { id } } }`, { id });
+    expect(seen.data.transfer).toEqual({ id, kind: 'TRANSFER_ACROSS_PROVINCES', fromUnit: { id: FROM }, toUnit: { id: BEIJING } });
+    const steps: [ReturnType<typeof admin>, string][] = [
+      [admin('school_info_admin', FROM), 'RELEASING_SCHOOL'],
+      [s.viewer('province_info_admin', '420000'), 'RELEASING_SUPERIOR'],
+      [admin('school_info_admin', BEIJING), 'RECEIVING_SCHOOL'],
+      [admin('county_info_admin', '110105'), 'RECEIVING_SUPERIOR'],
+    ];
+    let version = 1;
+    for (const [viewer, step] of steps) {
+      const body = await decide(viewer, id, step, version);
+      expect(body.data.decideTransfer.errors).toEqual([]);
+      version = body.data.decideTransfer.transfer.version;
+    }
+    expect((await outboxOf(s, 'staffing.transfer-completed')).map((e: any) => e.payload.toOrgId)).toContain(BEIJING);
+  });
+
   it('answers bad requests with the field at fault and stores nothing', async () => {
     const count = await transferCount();
     const cases: [Record<string, unknown>, { code: string; field: string[] }][] = [
@@ -194,8 +220,9 @@ describe('transfers', () => {
     const next = await s.call(s.viewer('county_query', '420115'), LIST, { after: receiving.data.transfers.pageInfo.endCursor });
     expect(next.data.transfers.nodes[0].id).not.toBe(receiving.data.transfers.nodes[0].id);
     expect(next.data.transfers.pageInfo.hasNextPage).toBe(false);
-    expect((await s.call(s.viewer('county_query', '420111'), LIST)).data.transfers.totalCount).toBe(3);
-    expect((await s.call(s.viewer('county_query', '110105'), LIST)).data.transfers.totalCount).toBe(0);
+    expect((await s.call(s.viewer('county_query', '420111'), LIST)).data.transfers.totalCount).toBe(4);
+    expect((await s.call(s.viewer('county_query', '110105'), LIST)).data.transfers.totalCount).toBe(1); // the move to Beijing
+    expect((await s.call(s.viewer('county_query', '621121'), LIST)).data.transfers.totalCount).toBe(0);
     const analyst = await s.call(s.viewer('analyst', 'CN'), LIST);
     expect(analyst.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
