@@ -125,5 +125,7 @@ describe('catalogue: programmes, courses, enrolment within capacity, completion 
     expect(replay.errors).toEqual([]);
     const ledger = (await h.graphql(county(), entities('creditLedger { trainingRecordId }'), teacherRefs([hongshanTeachers[0]!.id]))).data._entities[0].creditLedger;
     expect(ledger.filter((e: { trainingRecordId: string }) => e.trainingRecordId === done.enrolment.trainingRecord.id)).toHaveLength(1);
+    const mine = (await h.graphql(asTeacher(0), entities('courseEnrolments { id status course { title } }'), teacherRefs([hongshanTeachers[0]!.id]))).data._entities[0];
+    expect(mine.courseEnrolments).toContainEqual({ id: enrolment.id, status: 'COMPLETED', course: { title: '课堂教学基本功' } });
   });
 });

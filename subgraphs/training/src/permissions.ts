@@ -51,6 +51,7 @@ export const permissions: IRules = {
     creditBalance: canReadTraining,
     creditApplications: canReadTraining,
     creditDeclarations: or(isRecordReaderAdmin, isTeacher),
+    courseEnrolments: canReadTraining,
   },
   OrgUnit: { id: allow, trainingCompletion: or(isAdmin, isAnalyst) },
   TrainingCycle: allow,

@@ -66,4 +66,5 @@ export const Teacher = {
 
   creditApplications: (teacher: TeacherRef, _: unknown, ctx: Context) => ctx.loaders.applicationsByTeacherId.load(teacher.id),
   creditDeclarations: (teacher: TeacherRef, _: unknown, ctx: Context) => ctx.loaders.declarationsByTeacherId.load(teacher.id),
+  courseEnrolments: (teacher: TeacherRef, _: unknown, ctx: Context) => ctx.loaders.enrolmentsByTeacherId.load(teacher.id),
 };
