@@ -7,6 +7,8 @@ import { findAssessmentsByTeacherIds, type AnnualAssessmentRow } from './reposit
 import { findRegistrationsByTeacherIds, type RegistrationRow } from './repositories/registrations';
 import { findTitleApplicationsByTeacherIds, findTitleRequirements, type TitleApplicationRow } from './repositories/title-review';
 import { todayIso } from './domain/dates';
+import { findNominationsByTeacherIds, findProgrammesByIds, type AwardNominationRow, type AwardProgrammeRow } from './repositories/awards';
+import { mapTo } from '../../shared/src/loaders';
 import { auditEthicsAccess, findEthicsEntriesByTeacherIds, type EthicsAuditAction, type EthicsEntryRow } from './repositories/ethics';
 
 export function createLoaders(db: Db, viewer: Viewer) {
@@ -30,6 +32,12 @@ export function createLoaders(db: Db, viewer: Viewer) {
     // Registration reads the ethics ledger too: audited as its own kind of access.
     ethicsForRegistrationByTeacherId: auditedEthics('read_for_registration'),
     ethicsForTitleReviewByTeacherId: auditedEthics('read_for_title_review'),
+    ethicsForAwardByTeacherId: auditedEthics('read_for_award'),
+    awardNominationsByTeacherId: new DataLoader<string, AwardNominationRow[]>(async (ids) =>
+      mapToMany(ids, await findNominationsByTeacherIds(db, ids), (r) => r.teacherId),
+    ),
+    // Programmes are public within the platform's administrations: looked up by id for any nomination the viewer can see.
+    awardProgrammeById: new DataLoader<string, AwardProgrammeRow | null>(async (ids) => mapTo(ids, await findProgrammesByIds(db, ids), (r) => r.id)),
     titleApplicationsByTeacherId: new DataLoader<string, TitleApplicationRow[]>(async (ids) =>
       mapToMany(ids, await findTitleApplicationsByTeacherIds(db, ids), (r) => r.teacherId),
     ),

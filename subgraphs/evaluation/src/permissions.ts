@@ -28,6 +28,8 @@ const isInfoAdminAt = (name: string, levels: string[]) =>
     const admin = parseAdminRole(v.role);
     return admin !== null && admin.kind === 'info_admin' && levels.includes(admin.level);
   });
+const isAnyInfoAdmin = isInfoAdminAt('evaluation:isAnyInfoAdmin', ['national', 'province', 'city', 'county', 'school']);
+const isNominator = isInfoAdminAt('evaluation:isNominator', ['school', 'county']);
 const isPreReviewer = isInfoAdminAt('evaluation:isPreReviewer', ['county', 'city']);
 const isCommitteeRecorder = isInfoAdminAt('evaluation:isCommitteeRecorder', ['city', 'province']);
 
@@ -37,7 +39,7 @@ const canReadEthicsEntries = or(isCountyOrAboveInfoAdmin, isTeacher);
 const canReadEthicsBans = or(isCountyOrAboveInfoAdmin, isTeacher, hasPartnerScope(PartnerScope.DOSSIER_READ));
 
 export const permissions: IRules = {
-  Query: { excellentCap: isSchoolAdminReader, qualificationRegistrationsDue: isRegistrationReader },
+  Query: { excellentCap: isSchoolAdminReader, awardProgrammes: isRegistrationReader, qualificationRegistrationsDue: isRegistrationReader },
   Mutation: {
     enterAnnualAssessment: isSchoolInfoAdmin,
     changeAnnualAssessmentGrade: isSchoolInfoAdmin,
@@ -52,6 +54,9 @@ export const permissions: IRules = {
     preReviewTitleApplication: isPreReviewer,
     decideTitleApplication: isCommitteeRecorder,
     appointTitle: isSchoolInfoAdmin,
+    createAwardProgramme: isAnyInfoAdmin,
+    nominateForAward: isNominator,
+    decideAwardNomination: isAnyInfoAdmin,
   },
   Teacher: { id: allow, annualAssessments: canReadAssessments, ethicsEntries: canReadEthicsEntries, ethicsBans: canReadEthicsBans,
     // Registration systems (partners) read the outcome; its reasons leave ethics details out for them.
@@ -66,6 +71,8 @@ export const permissions: IRules = {
     titleAppointments: allow,
     school: allow,
     ruralOrWeakSchoolServiceYears: allow,
+    awardEligibility: canReadAssessments,
+    awardNominations: canReadAssessments,
   },
   AnnualAssessment: allow,
   AnnualAssessmentPayload: allow,
@@ -91,4 +98,10 @@ export const permissions: IRules = {
   TitleReviewCheck: allow,
   TitleApplication: allow,
   TitleApplicationPayload: allow,
+  AwardProgramme: allow,
+  AwardGate: allow,
+  AwardEligibility: allow,
+  AwardNomination: allow,
+  AwardProgrammePayload: allow,
+  AwardNominationPayload: allow,
 };

@@ -31,7 +31,7 @@ export const ETHICS_COLUMNS = [
   'version',
 ];
 
-export type EthicsAuditAction = 'read_entries' | 'read_bans' | 'read_for_registration' | 'read_for_assessment' | 'read_for_title_review' | 'write';
+export type EthicsAuditAction = 'read_entries' | 'read_bans' | 'read_for_registration' | 'read_for_assessment' | 'read_for_title_review' | 'read_for_award' | 'write';
 
 /**
  * Appends one audit row per teacher whose ethics data the viewer is about to receive. Called

@@ -2,6 +2,7 @@ import type { Context } from '../context';
 import { changeAnnualAssessmentGrade, enterAnnualAssessment, type ChangeGradeInput, type EnterAssessmentInput } from '../services/assessment-entry';
 import { applyForRegistration, fileRegistration, registerDueQualifications, registerQualification } from '../services/registration-workflow';
 import { applyForTitle, appointTitle, decideTitleApplication, preReviewTitleApplication, recommendTitleApplication } from '../services/title-review';
+import { createAwardProgramme, decideAwardNomination, nominateForAward, type CreateProgrammeInput, type DecideNominationInput } from '../services/awards';
 import { correctEthicsEntry, recordEthicsEntry, type CorrectEthicsEntryInput, type RecordEthicsEntryInput } from '../services/ethics-ledger';
 
 export const Mutation = {
@@ -18,6 +19,9 @@ export const Mutation = {
   preReviewTitleApplication: (_: unknown, args: { input: TitleDecision }, ctx: Context) => preReviewTitleApplication(ctx.db, ctx.viewer, args.input),
   decideTitleApplication: (_: unknown, args: { input: TitleDecision }, ctx: Context) => decideTitleApplication(ctx.db, ctx.viewer, args.input),
   appointTitle: (_: unknown, args: { input: TitleStep & { appointedOn: string; documentRef: string } }, ctx: Context) => appointTitle(ctx.db, ctx.viewer, args.input),
+  createAwardProgramme: (_: unknown, args: { input: CreateProgrammeInput }, ctx: Context) => createAwardProgramme(ctx.db, ctx.viewer, args.input),
+  nominateForAward: (_: unknown, args: { input: { programmeId: string; teacherId: string } }, ctx: Context) => nominateForAward(ctx.db, ctx.viewer, args.input, ctx.requestId),
+  decideAwardNomination: (_: unknown, args: { input: DecideNominationInput }, ctx: Context) => decideAwardNomination(ctx.db, ctx.viewer, args.input),
 };
 
 type TitleStep = { applicationId: string; version: number };

@@ -2,6 +2,7 @@ import { badUserInput } from '../../../shared/src/errors';
 import type { Context } from '../context';
 import { excellentCapStatus, type CapStatus } from '../services/assessment-entry';
 import { RegistrationQueries } from './Registration';
+import { AwardQueries } from './Awards';
 
 export const Query = {
   excellentCap: async (_: unknown, args: { year: number }, ctx: Context) => {
@@ -9,6 +10,7 @@ export const Query = {
     return ctx.db.knex.transaction((trx) => excellentCapStatus(trx, ctx.db, ctx.viewer, args.year));
   },
   ...RegistrationQueries,
+  ...AwardQueries,
 };
 
 export const ExcellentCapStatus = {

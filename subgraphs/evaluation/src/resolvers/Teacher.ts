@@ -4,6 +4,7 @@ import type { Context } from '../context';
 import type { AnnualAssessmentRow } from '../repositories/assessments';
 import { TeacherRegistrationFields } from './Registration';
 import { TeacherTitleFields } from './TitleReview';
+import { TeacherAwardFields } from './Awards';
 
 export const Teacher = {
   // Keep the representation's other fields (those a @requires asks the gateway to send along).
@@ -19,6 +20,7 @@ export const Teacher = {
   },
   ...TeacherRegistrationFields,
   ...TeacherTitleFields,
+  ...TeacherAwardFields,
 };
 
 export const AnnualAssessment = {

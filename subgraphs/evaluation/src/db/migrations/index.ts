@@ -4,6 +4,7 @@ import { createEventTablesMigration } from './20261128110000_create_event_tables
 import { assessmentEntryAndEthicsLedger } from './20261128120000_assessment_entry_and_ethics_ledger';
 import { qualificationRegistration } from './20261128130000_qualification_registration';
 import { titleReview } from './20261128140000_title_review';
+import { awards } from './20261128150000_awards';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration, titleReview];
+export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration, titleReview, awards];

@@ -1,0 +1,118 @@
+import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
+import { buildDemoEthics } from '../../subgraphs/evaluation/src/db/demo-ethics';
+import { startEvaluation, TEACHER_ENTITIES, type EvaluationService } from './evaluation-service';
+
+const data = buildDemoDataset();
+const demoEthics = buildDemoEthics(data);
+const withEthics = new Set(demoEthics.map((e) => e.teacher_id));
+const COUNTY = '420111';
+const lastYear = new Date().getUTCFullYear() - 1;
+const years = [lastYear - 2, lastYear - 1, lastYear];
+const gradesOf = (teacherId: string) => new Map(data.assessments.filter((a) => a.teacherId === teacherId).map((a) => [a.year, a.grade]));
+const inCounty = data.teachers.filter((t) => t.orgPath.includes(`/${COUNTY}/`) && !withEthics.has(t.id));
+const strong = inCounty.find((t) => {
+  const g = gradesOf(t.id);
+  return years.every((y) => ['pass', 'excellent'].includes(g.get(y) ?? '')) && years.some((y) => g.get(y) === 'excellent');
+})!;
+const weak = inCounty.find((t) => years.some((y) => ['basic_pass', 'fail'].includes(gradesOf(t.id).get(y) ?? '')))!;
+const noExcellent = inCounty.find((t) => {
+  const g = gradesOf(t.id);
+  return years.every((y) => g.get(y) === 'pass');
+})!;
+
+const CREATE = `#graphql
+  mutation ($input: CreateAwardProgrammeInput!) { createAwardProgramme(input: $input) {
+    programme { id name level organiser { id } minYearsPassOrBetter minExcellentInThoseYears requiresTrainingComplete version } errors { code field } } }`;
+const NOMINATE = `#graphql
+  mutation ($input: NominateForAwardInput!) { nominateForAward(input: $input) { nomination { id stage programme { name } teacher { id } version } errors { code field message } } }`;
+const DECIDE = `#graphql
+  mutation ($input: DecideAwardNominationInput!) { decideAwardNomination(input: $input) { nomination { id stage awardedOn documentRef version } errors { code field } } }`;
+const programmeInput = {
+  name: '湖北省优秀教师',
+  issuer: '湖北省教育厅',
+  nominationOpensOn: '2026-01-01',
+  nominationClosesOn: '2030-12-31',
+  minYearsPassOrBetter: 3,
+  minExcellentInThoseYears: 1,
+  requiresTrainingComplete: true,
+};
+
+describe('awards', () => {
+  let ev: EvaluationService;
+  let programmeId: string;
+  const province = () => ev.viewer('province_info_admin', '420000');
+  const county = () => ev.viewer('county_info_admin', COUNTY);
+
+  beforeAll(async () => {
+    ev = await startEvaluation();
+  });
+  afterAll(async () => {
+    await ev?.stop();
+  });
+
+  it('creates a programme at the organiser\'s level; bad input names each field and stores nothing', async () => {
+    const bad = await ev.call(province(), CREATE, { input: { ...programmeInput, name: ' ', nominationClosesOn: '2025-12-31', minExcellentInThoseYears: 4 } });
+    expect(bad.data.createAwardProgramme.errors.map((e: { field: string[] }) => e.field[1])).toEqual(['name', 'nominationClosesOn', 'minExcellentInThoseYears']);
+    expect(await ev.server.db.knex(ev.server.db.t('award_programme'))).toHaveLength(0);
+    const body = await ev.call(province(), CREATE, { input: programmeInput });
+    expect(body.data.createAwardProgramme).toMatchObject({ programme: { level: 'PROVINCIAL', organiser: { id: '420000' }, version: 1 }, errors: [] });
+    programmeId = body.data.createAwardProgramme.programme.id;
+    expect((await ev.call(county(), '{ awardProgrammes { id } }')).data.awardProgrammes).toEqual([{ id: programmeId }]);
+    expect((await ev.call(ev.viewer('county_info_admin', '110105'), '{ awardProgrammes { id } }')).data.awardProgrammes).toEqual([]);
+  });
+
+  it('nominations enforce the assessment, excellent and ethics gates', async () => {
+    const ok = await ev.call(county(), NOMINATE, { input: { programmeId, teacherId: strong.id } });
+    expect(ok.data.nominateForAward).toMatchObject({ nomination: { stage: 'NOMINATED', programme: { name: '湖北省优秀教师' }, teacher: { id: strong.id } }, errors: [] });
+    expect((await ev.call(county(), NOMINATE, { input: { programmeId, teacherId: strong.id } })).data.nominateForAward.errors[0].code).toBe('DUPLICATE');
+
+    const weakBody = await ev.call(county(), NOMINATE, { input: { programmeId, teacherId: weak.id } });
+    expect(weakBody.data.nominateForAward.errors[0]).toMatchObject({ code: 'RULE_VIOLATION', field: ['input', 'teacherId'] });
+    expect(weakBody.data.nominateForAward.errors[0].message).toMatch(/pass or better/);
+    const plain = await ev.call(county(), NOMINATE, { input: { programmeId, teacherId: noExcellent.id } });
+    expect(plain.data.nominateForAward.errors).toEqual([expect.objectContaining({ code: 'RULE_VIOLATION', message: expect.stringMatching(/excellent/) })]);
+
+    await ev.call(county(), `#graphql
+      mutation ($input: RecordEthicsEntryInput!) { recordEthicsEntry(input: $input) { errors { code } } }`, {
+      input: { teacherId: strong.id, kind: 'VIOLATION', sanction: 'WARNING', summary: '违规有偿补课', decidedOn: '2026-01-10', authority: '洪山区教育局', documentRef: '洪教纪〔2026〕1号' },
+    });
+    // A second programme: the same strong teacher is now barred by the ban.
+    const second = (await ev.call(province(), CREATE, { input: { ...programmeInput, name: '湖北省师德标兵' } })).data.createAwardProgramme.programme.id;
+    const barred = await ev.call(county(), NOMINATE, { input: { programmeId: second, teacherId: strong.id } });
+    expect(barred.data.nominateForAward.errors).toEqual([expect.objectContaining({ code: 'RULE_VIOLATION', message: expect.stringMatching(/ethics sanction bars awards until 2028-01-09/) })]);
+    const audit = await ev.server.db.knex(ev.server.db.t('ethics_read_audit')).where({ teacher_id: strong.id, action: 'read_for_award' });
+    expect(audit.length).toBeGreaterThanOrEqual(2);
+
+    const outside = await ev.call(ev.viewer('county_info_admin', '110105'), NOMINATE, { input: { programmeId, teacherId: strong.id } });
+    expect(outside.data.nominateForAward.errors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', 'programmeId'] });
+  });
+
+  it('eligibility reads training through federation', async () => {
+    const query = TEACHER_ENTITIES(`awardEligibility(programmeId: "${programmeId}") { eligible gates { key met } }`);
+    const rep = (isComplete: boolean) => ({ __typename: 'Teacher', id: noExcellent.id, trainingProgress: { isComplete } });
+    const body = await ev.call(county(), query, { representations: [rep(true), rep(false)] });
+    expect(body.errors).toBeUndefined();
+    const [complete, incomplete] = body.data._entities.map((e: { awardEligibility: { gates: { key: string; met: boolean }[] } }) => Object.fromEntries(e.awardEligibility.gates.map((g) => [g.key, g.met])));
+    expect(complete).toEqual({ ethics: true, assessments: true, excellent: false, training: true });
+    expect(incomplete.training).toBe(false);
+  });
+
+  it('the organiser records the result, which flows to the registry through the outbox', async () => {
+    const nomination = (await ev.call(county(), TEACHER_ENTITIES('awardNominations { id version }'), { representations: [{ __typename: 'Teacher', id: strong.id }] })).data._entities[0].awardNominations[0];
+    const notOrganiser = await ev.call(county(), DECIDE, { input: { nominationId: nomination.id, version: 1, awarded: true, awardedOn: '2026-09-10', documentRef: '鄂教师〔2026〕9号' } });
+    expect(notOrganiser.data.decideAwardNomination.errors[0].code).toBe('NOT_FOUND');
+    const missing = await ev.call(province(), DECIDE, { input: { nominationId: nomination.id, version: 1, awarded: true } });
+    expect(missing.data.decideAwardNomination.errors.map((e: { field: string[] }) => e.field[1])).toEqual(['awardedOn', 'documentRef']);
+    const awarded = await ev.call(province(), DECIDE, { input: { nominationId: nomination.id, version: 1, awarded: true, awardedOn: '2026-09-10', documentRef: '鄂教师〔2026〕9号' } });
+    expect(awarded.data.decideAwardNomination).toEqual({ nomination: { id: nomination.id, stage: 'AWARDED', awardedOn: '2026-09-10', documentRef: '鄂教师〔2026〕9号', version: 2 }, errors: [] });
+    const events = await ev.server.db.knex(ev.server.db.t('outbox')).where({ type: 'evaluation.award-granted' });
+    expect(events).toEqual([
+      expect.objectContaining({
+        consumer: 'teacher-registry',
+        payload: { teacherId: strong.id, awardName: '湖北省优秀教师', level: 'provincial', issuer: '湖北省教育厅', awardedOn: '2026-09-10', documentRef: '鄂教师〔2026〕9号' },
+      }),
+    ]);
+    const again = await ev.call(province(), DECIDE, { input: { nominationId: nomination.id, version: 2, awarded: false } });
+    expect(again.data.decideAwardNomination.errors[0].code).toBe('INVALID_STATE');
+  });
+});
