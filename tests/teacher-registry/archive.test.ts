@@ -248,4 +248,33 @@ describe('registering teachers and adding sub-records', () => {
     const approved = await h.graphql(admin, del, { input: { id: hongshanTeachers[0]!.id, version: 1 } });
     expect(approved.data.deleteTeacher.errors).toEqual([expect.objectContaining({ code: 'INVALID_STATE' })]);
   });
+
+  it('lets the county approve a newly collected archive, which then cannot be deleted', async () => {
+    const schoolAdmin = h.viewer('school_info_admin', '1142000101');
+    const created = await h.graphql(schoolAdmin, register, { input: validRegistration({ idDocumentNumber: '420111199003150068' }) });
+    const { id, version } = created.data.registerTeacher.teacher;
+    const approve = `mutation($input: TeacherVersionInput!) { approveTeacherRecord(input: $input) { teacher { recordStatus version fieldProvenance { field verified } changeHistory { action actorRole } } errors { code field } } }`;
+    const bySchool = await h.graphql(schoolAdmin, approve, { input: { id, version } });
+    expect(bySchool.data.approveTeacherRecord.errors).toEqual([expect.objectContaining({ code: 'RULE_VIOLATION' })]);
+    const county = h.viewer('county_info_admin', '420111');
+    const stale = await h.graphql(county, approve, { input: { id, version: version + 5 } });
+    expect(stale.data.approveTeacherRecord.errors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
+    const ok = (await h.graphql(county, approve, { input: { id, version } })).data.approveTeacherRecord;
+    expect(ok.errors).toEqual([]);
+    expect(ok.teacher).toMatchObject({ recordStatus: 'APPROVED', version: version + 1 });
+    expect(ok.teacher.fieldProvenance.every((p: { verified: boolean }) => p.verified)).toBe(true);
+    expect(ok.teacher.changeHistory[0]).toEqual({ action: 'record_approved', actorRole: 'county_info_admin' });
+    const del = await h.graphql(schoolAdmin, `mutation { deleteTeacher(input: { id: "${id}", version: ${version + 1} }) { errors { code } } }`);
+    expect(del.data.deleteTeacher.errors).toEqual([{ code: 'INVALID_STATE' }]);
+  });
+
+  it('resolves Teacher references through the scoped loader: outside the viewer scope they are null', async () => {
+    const q = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Teacher { id name educationHistory { institution } } } }`;
+    const inside = hongshanTeachers[3]!.id;
+    const outside = data.teachers.find((t) => t.orgPath.includes('/420115/'))!.id;
+    const { data: body, errors } = await h.graphql(h.viewer('county_query', '420111'), q, { r: [inside, outside, 'not-a-uuid'].map((id) => ({ __typename: 'Teacher', id })) });
+    expect(errors).toBeUndefined();
+    expect(body._entities[0]).toMatchObject({ id: inside });
+    expect(body._entities.slice(1)).toEqual([null, null]);
+  });
 });

@@ -113,6 +113,14 @@ describe('bulk import from the Chinese-heading template', () => {
     expect(imported.data.teachers.nodes[0].fieldProvenance).toContainEqual(expect.objectContaining({ field: 'name', sourceSystem: 'import', authority: expect.stringMatching(/^import:/) }));
   });
 
+  it('reads real Excel date cells', async () => {
+    const row: (string | Date)[] = importRow(900);
+    const birth = HEADINGS.indexOf('出生日期');
+    row[birth] = new Date(`${row[birth]}T00:00:00Z`);
+    const { data: body } = await h.graphql(admin(), IMPORT, { input: { fileName: 'dates.xlsx', contentBase64: await xlsx([HEADINGS, row as string[]]), dryRun: true } });
+    expect(body.importTeachers).toMatchObject({ rowCount: 1, createdCount: 1, problems: [] });
+  });
+
   it('refuses a wrong file type, a renamed file, a missing column and an empty file, storing nothing', async () => {
     const before = await teacherCount();
     const cases: [Record<string, unknown>, string[]][] = [

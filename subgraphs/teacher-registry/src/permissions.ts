@@ -34,6 +34,7 @@ export const permissions: IRules = {
   Mutation: {
     registerTeacher: isInfoAdmin,
     deleteTeacher: isInfoAdmin,
+    approveTeacherRecord: isInfoAdmin,
     addEducationRecord: canEditOwnOrAdmin,
     addWorkHistoryRecord: canEditOwnOrAdmin,
     addTitleAppointment: isInfoAdmin,
@@ -123,6 +124,7 @@ export const permissions: IRules = {
   ImportProblem: allow,
   UserError: allow,
   RegisterTeacherPayload: allow,
+  TeacherPayload: allow,
   DeleteTeacherPayload: allow,
   AddSubRecordPayload: allow,
   ChangeRequestPayload: allow,

@@ -1,6 +1,7 @@
 import type { Context } from '../context';
 import { addSubRecord, deleteTeacher, registerTeacher, type RegisterTeacherArgs } from '../services/archive-writes';
 import {
+  approveTeacherRecord,
   countyApproveChangeRequest,
   proposeTeacherChange,
   returnChangeRequest,
@@ -33,6 +34,7 @@ type StepInput = { id: string; version: number; comment?: string | null };
 
 export const Mutation = {
   registerTeacher: async (_: unknown, args: Input<RegisterTeacherArgs>, ctx: Context) => withTeacher(ctx, await registerTeacher(ctx.db, ctx.viewer, args.input)),
+  approveTeacherRecord: async (_: unknown, args: Input<StepInput>, ctx: Context) => withTeacher(ctx, await approveTeacherRecord(ctx.db, ctx.viewer, args.input)),
   deleteTeacher: (_: unknown, args: Input<{ id: string; version: number }>, ctx: Context) => deleteTeacher(ctx.db, ctx.viewer, args.input),
   addEducationRecord: subRecordMutation('education'),
   addWorkHistoryRecord: subRecordMutation('workHistory'),

@@ -233,3 +233,23 @@ export function withdrawChangeRequest(db: Db, viewer: Viewer, input: { id: strin
   });
 }
 
+
+/**
+ * The county approves (核准) a newly collected archive as a whole: every field recorded so far becomes
+ * verified on this authority, and from then on the archive is corrected only through change requests.
+ */
+export function approveTeacherRecord(db: Db, viewer: Viewer, input: { id: string; version: number; comment?: string | null }) {
+  return runMutation(db.knex, async (trx) => {
+    requireReviewer(viewer, 'county', 'approval (核准)');
+    const teacher = await loadTeacherForWrite(trx, db, viewer, input.id, ['input', 'id']);
+    if (teacher.recordStatus !== 'draft') throw abort(userError(UserErrorCode.INVALID_STATE, 'the archive is already approved', ['input', 'id']));
+    const authority = `record_approval:${viewer.subject}`;
+    const at = new Date().toISOString();
+    const provenance = Object.fromEntries(Object.entries(teacher.provenance).map(([field, entry]) => [field, { ...entry, verified: true, authority, at }]));
+    await updateWithVersion(trx, db.t('teacher'), { column: 'id', value: teacher.id }, input.version, { record_status: 'approved', provenance: JSON.stringify(provenance) });
+    await writeChangeLog(trx, db, [
+      { teacher_id: teacher.id, action: 'record_approved', before: 'draft', after: 'approved', actor: viewer.subject, actor_role: viewer.role, source_system: 'teacher-registry', authority, comment: input.comment ?? null },
+    ]);
+    return { teacherId: teacher.id };
+  });
+}
