@@ -112,4 +112,28 @@ describe('credit rules and the credit bank', () => {
     const summaries = await h.graphql(h.viewer('county_query', '420111'), entities('trainingCycleSummary { isMet }'), teacherRefs(hongshanIds));
     expect(summaries.data._entities.filter((t: { trainingCycleSummary: { isMet: boolean } }) => t.trainingCycleSummary.isMet).length).toBe(hongshan.trainingCompletion.metCount);
   });
+  it('lets a province issue new rules from a future date, never rewriting the past', async () => {
+    const SET_RULE = `mutation($i: SetCreditConversionRuleInput!) { setCreditConversionRule(input: $i) { rule { id hoursPerCredit } errors { code field } } }`;
+    const SET_POLICY = `mutation($i: SetCreditPolicyInput!) { setCreditPolicy(input: $i) { policy { id } errors { code field } } }`;
+    const gansu = h.viewer('province_info_admin', '620000');
+    const rule = { provinceCode: '620000', form: 'ONLINE', effectiveFrom: '2031-01-01', hoursPerCredit: 2 };
+    expect((await h.graphql(gansu, SET_RULE, { i: rule })).data.setCreditConversionRule.errors).toEqual([]);
+    const q = `query($on: Date) { creditRules(provinceCode: "620000", on: $on) { conversions { form hoursPerCredit } } }`;
+    const online = async (on: string) => (await h.graphql(gansu, q, { on })).data.creditRules.conversions.find((c: { form: string }) => c.form === 'ONLINE').hoursPerCredit;
+    expect(await online('2031-02-01')).toBe(2);
+    expect(await online('2026-02-01')).toBe(1);
+    const again = (await h.graphql(gansu, SET_RULE, { i: { ...rule, effectiveFrom: '2030-06-01' } })).data.setCreditConversionRule;
+    expect(again.errors[0]).toMatchObject({ code: 'RULE_VIOLATION', field: ['input', 'effectiveFrom'] });
+    const past = (await h.graphql(gansu, SET_RULE, { i: { ...rule, form: 'PRACTICE', effectiveFrom: '2020-01-01' } })).data.setCreditConversionRule;
+    expect(past.errors[0]).toMatchObject({ code: 'RULE_VIOLATION', field: ['input', 'effectiveFrom'] });
+    const otherProvince = (await h.graphql(h.viewer('province_info_admin', '420000'), SET_RULE, { i: { ...rule, form: 'PRACTICE' } })).data.setCreditConversionRule;
+    expect(otherProvince.errors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', 'provinceCode'] });
+    const absurd = (await h.graphql(gansu, SET_RULE, { i: { ...rule, form: 'PRACTICE', hoursPerCredit: -1 } })).data.setCreditConversionRule;
+    expect(absurd.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['input', 'hoursPerCredit'] });
+    const policy = { provinceCode: '620000', effectiveFrom: '2031-01-01', cycleRequiredCredits: 300, cycleRequiredHours: 300, sourceDocument: '甘教师〔2030〕1号' };
+    const belowFloor = (await h.graphql(gansu, SET_POLICY, { i: policy })).data.setCreditPolicy;
+    expect(belowFloor.errors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['input', 'cycleRequiredHours'] });
+    expect((await h.graphql(gansu, SET_POLICY, { i: { ...policy, cycleRequiredHours: 360 } })).data.setCreditPolicy.errors).toEqual([]);
+    expect((await h.graphql(h.viewer('county_query', '420111'), SET_POLICY, { i: policy })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
 });

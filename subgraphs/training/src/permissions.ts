@@ -30,6 +30,9 @@ export const permissions: IRules = {
     creditDeclarations: or(isRecordReaderAdmin, isTeacher),
   },
   Mutation: {
+    // Which province: the viewer's own (or any for national administrators), checked in the resolver.
+    setCreditPolicy: isInfoAdmin,
+    setCreditConversionRule: isInfoAdmin,
     createTrainingProgramme: isInfoAdmin,
     createTrainingCourse: isInfoAdmin,
     enrolInTrainingCourse: or(isTeacher, isInfoAdmin),
@@ -79,4 +82,7 @@ export const permissions: IRules = {
   CreditDeclarationPayload: allow,
   ConvertCreditsPayload: allow,
   CreditApplicationPayload: allow,
+  CreditPolicy: allow,
+  CreditPolicyPayload: allow,
+  CreditConversionRulePayload: allow,
 };

@@ -1,10 +1,18 @@
 import type { Context } from '../context';
 import { createCourse, createProgramme, enrol, recordCompletion, type CreateCourseInput } from '../repositories/catalogue';
 import { applyCredits, convertCredits, type ApplicationPurpose, type ConvertInput } from '../repositories/credit-operations';
+import { setConversionRule, setCreditPolicy, type PolicyInput } from '../repositories/rule-changes';
+import type { TrainingForm } from '../domain/credit-rules';
 import { decideDeclaration, declareTraining, reviewDeclaration, type DeclareInput } from '../repositories/declarations';
 
 /** Every mutation answers `{ <result>, errors }`; authorisation of the kind of viewer is in permissions.ts. */
 export const Mutation = {
+  setCreditPolicy: (_: unknown, { input }: { input: PolicyInput }, ctx: Context) => setCreditPolicy(ctx.db, ctx.viewer, input),
+  setCreditConversionRule: (
+    _: unknown,
+    { input }: { input: { provinceCode: string; form: TrainingForm; effectiveFrom: string; hoursPerCredit: number } },
+    ctx: Context,
+  ) => setConversionRule(ctx.db, ctx.viewer, input),
   createTrainingProgramme: (_: unknown, { input }: { input: { title: string; description?: string | null } }, ctx: Context) =>
     createProgramme(ctx.db, ctx.viewer, input),
   createTrainingCourse: (_: unknown, { input }: { input: CreateCourseInput }, ctx: Context) => createCourse(ctx.db, ctx.viewer, input),
