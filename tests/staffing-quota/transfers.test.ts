@@ -223,6 +223,8 @@ describe('transfers', () => {
     expect((await s.call(s.viewer('county_query', '420111'), LIST)).data.transfers.totalCount).toBe(4);
     expect((await s.call(s.viewer('county_query', '110105'), LIST)).data.transfers.totalCount).toBe(1); // the move to Beijing
     expect((await s.call(s.viewer('county_query', '621121'), LIST)).data.transfers.totalCount).toBe(0);
+    const forged = await s.call(s.viewer('county_query', '420115'), LIST, { after: Buffer.from('k:yesterday|1').toString('base64url') });
+    expect(forged.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     const analyst = await s.call(s.viewer('analyst', 'CN'), LIST);
     expect(analyst.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

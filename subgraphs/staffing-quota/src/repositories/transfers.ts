@@ -14,6 +14,8 @@ export interface TransferRow {
   status: string;
   version: number;
   createdAt: Date;
+  /** Full-precision creation time as text (list queries only): the keyset cursor. */
+  createdAtKey?: string;
 }
 
 export interface ApprovalRow {
@@ -58,7 +60,8 @@ export async function findTransfersByIds(db: Db, viewer: Viewer, ids: readonly s
 }
 
 export async function listTransfers(db: Db, viewer: Viewer, options: { status: string | null; limit: number; after: { createdAt: string; id: string } | null }) {
-  const query = scopedTransfers(db, viewer).select(TRANSFER_COLUMNS);
+  // The cursor keeps microseconds (a JS Date would drop them and skip rows created in the same millisecond).
+  const query = scopedTransfers(db, viewer).select([...TRANSFER_COLUMNS, db.knex.raw(`t.created_at::text as "createdAtKey"`)]);
   if (options.status) query.andWhere('t.status', options.status);
   if (options.after) query.andWhereRaw('(t.created_at, t.id) < (?::timestamptz, ?::uuid)', [options.after.createdAt, options.after.id]);
   return query.orderBy([{ column: 't.created_at', order: 'desc' }, { column: 't.id', order: 'desc' }]).limit(options.limit + 1) as Promise<TransferRow[]>;

@@ -26,7 +26,8 @@ async function readableUnit(ctx: Context, id: string, options: { aggregate: bool
   return unit && allowed && isWithinPath(unit.path, ctx.viewer.orgPath) ? unit : null;
 }
 
-const transferCursor = (t: TransferRow) => `${new Date(t.createdAt).toISOString()}|${t.id}`;
+const transferCursor = (t: TransferRow) => `${t.createdAtKey ?? new Date(t.createdAt).toISOString()}|${t.id}`;
+const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}[ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?$/;
 
 export const Query = {
   staffingStandards: (_: unknown, args: { on?: string | null; provinceCode?: string | null }, ctx: Context) =>
@@ -57,7 +58,7 @@ export const Query = {
     let after: { createdAt: string; id: string } | null = null;
     if (cursor !== null) {
       const [createdAt, id] = cursor.split('|');
-      if (!createdAt || !id || !normaliseUuid(id) || Number.isNaN(Date.parse(createdAt))) throw badUserInput('after', 'is not a cursor returned by this API');
+      if (!createdAt || !id || !normaliseUuid(id) || !TIMESTAMP_TEXT.test(createdAt)) throw badUserInput('after', 'is not a cursor returned by this API');
       after = { createdAt, id };
     }
     const status = args.status ?? null;
