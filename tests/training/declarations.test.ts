@@ -168,6 +168,21 @@ describe('credit declarations: declare → school review → recognition → ban
     for (const node of county.nodes) expect(hongshan.has(node.teacher.id)).toBe(true);
     const mine = (await h.graphql(asTeacher(), q, {})).data.creditDeclarations;
     for (const node of mine.nodes) expect(node.teacher.id).toBe(teacher.id);
+    // Pages of 3 walk every declaration exactly once.
+    const paged: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: any = (await h.graphql(asCounty(), `query($a: String) { creditDeclarations(first: 3, after: $a) { nodes { id } pageInfo { hasNextPage endCursor } } }`, { a: after })).data
+        .creditDeclarations;
+      paged.push(...page.nodes.map((n: { id: string }) => n.id));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(paged).toHaveLength(county.totalCount);
+    expect(new Set(paged).size).toBe(county.totalCount);
+    const badCursor = await h.graphql(asCounty(), `{ creditDeclarations(after: "bm9wZQ") { totalCount } }`);
+    expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const forged = Buffer.from('k:2026-01-01 00:00:00+00|not-a-uuid').toString('base64url');
+    expect((await h.graphql(asCounty(), `query($a: String) { creditDeclarations(after: $a) { totalCount } }`, { a: forged })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const pending = (await h.graphql(asCounty(), q, { s: 'SCHOOL_APPROVED' })).data.creditDeclarations;
     for (const node of pending.nodes) expect(node.status).toBe('SCHOOL_APPROVED');
   });

@@ -78,15 +78,20 @@ export async function listDeclarations(
   db: Db,
   viewer: Viewer,
   args: { status?: DeclarationStatus | null; limit: number; after: { createdAt: string; id: string } | null },
-): Promise<{ rows: DeclarationRow[]; total: () => Promise<number> }> {
+): Promise<{ rows: (DeclarationRow & { cursorTime: string })[]; total: () => Promise<number> }> {
   const base = () => {
     const q = scopedDeclarations(db.knex, db, viewer);
     if (args.status) q.where('d.status', args.status);
     return q;
   };
-  const page = base().select(COLUMNS).orderBy([{ column: 'd.created_at' }, { column: 'd.id' }]).limit(args.limit + 1);
+  // The cursor carries created_at as PostgreSQL prints it (microseconds): a JavaScript Date would
+  // cut it to milliseconds and repeat rows across pages.
+  const page = base()
+    .select([...COLUMNS, db.knex.raw('d.created_at::text as "cursorTime"')])
+    .orderBy([{ column: 'd.created_at' }, { column: 'd.id' }])
+    .limit(args.limit + 1);
   if (args.after) page.whereRaw('(d.created_at, d.id) > (?::timestamptz, ?::uuid)', [args.after.createdAt, args.after.id]);
-  const rows = (await page) as DeclarationRow[];
+  const rows = (await page) as (DeclarationRow & { cursorTime: string })[];
   return { rows, total: async () => Number(((await base().count('* as n').first()) as { n: number }).n) };
 }
 

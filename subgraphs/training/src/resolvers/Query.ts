@@ -1,5 +1,6 @@
 import { badUserInput } from '../../../shared/src/errors';
 import { decodeCursor, encodeCursor, pageSize } from '../../../shared/src/pagination';
+import { normaliseUuid } from '../../../shared/src/ids';
 import { isIsoDate } from '../../../shared/src/scalars';
 import { conversionInForce, NATIONAL_DEFAULT, policyInForce, TRAINING_FORMS } from '../domain/credit-rules';
 import { today } from '../domain/validation';
@@ -12,7 +13,7 @@ function splitCursor(after: string | null | undefined): [string, string] | null 
   const key = decodeCursor(after);
   if (key === null) return null;
   const [first, id] = key.split('|');
-  if (!first || !id) throw badUserInput('after', 'is not a cursor returned by this API');
+  if (!first || !id || normaliseUuid(id) !== id) throw badUserInput('after', 'is not a cursor returned by this API');
   return [first, id];
 }
 
@@ -54,13 +55,13 @@ export const Query = {
   creditDeclarations: async (_: unknown, args: { status?: DeclarationStatus | null; first?: number | null; after?: string | null }, ctx: Context) => {
     const limit = pageSize(args);
     const cursor = splitCursor(args.after);
-    if (cursor && Number.isNaN(Date.parse(cursor[0]))) throw badUserInput('after', 'is not a cursor returned by this API');
+    if (cursor && !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}(:\d{2})?$/.test(cursor[0])) throw badUserInput('after', 'is not a cursor returned by this API');
     const { rows, total } = await listDeclarations(ctx.db, ctx.viewer, { status: args.status, limit, after: cursor ? { createdAt: cursor[0], id: cursor[1] } : null });
     const nodes = rows.slice(0, limit);
-    const last: DeclarationRow | undefined = nodes[nodes.length - 1];
+    const last: (DeclarationRow & { cursorTime: string }) | undefined = nodes[nodes.length - 1];
     return {
       nodes,
-      pageInfo: { hasNextPage: rows.length > limit, endCursor: last ? encodeCursor(`${new Date(last.createdAt).toISOString()}|${last.id}`) : null },
+      pageInfo: { hasNextPage: rows.length > limit, endCursor: last ? encodeCursor(`${last.cursorTime}|${last.id}`) : null },
       totalCount: total,
     };
   },
