@@ -153,8 +153,12 @@ describe('exchange rotation', () => {
     }
     expect(await s.server.db.knex(s.server.db.t('rotation_assignment')).where('plan_id', planId).count('* as n').first().then((r) => Number(r?.n))).toBe(0);
     expect((await add(teacher.id, RURAL, { startsOn: '2027-09-01', endsOn: '2028-08-31' })).data.addRotationAssignment.errors).toEqual([]);
-    expect((await add(teacher.id, RURAL, { startsOn: '2027-09-01', endsOn: '2028-08-31' })).data.addRotationAssignment.errors).toEqual([
+    expect((await add(teacher.id, RURAL, { startsOn: '2028-09-01', endsOn: '2029-08-31' })).data.addRotationAssignment.errors).toEqual([
       expect.objectContaining({ code: 'DUPLICATE', field: ['input', 'teacherId'] }),
+    ]);
+    // Already rotating (2026 plan) until 2027-08-31: an overlapping assignment is refused.
+    expect((await add(teacher.id, RURAL, { startsOn: '2027-06-01', endsOn: '2028-05-31' })).data.addRotationAssignment.errors).toEqual([
+      expect.objectContaining({ code: 'RULE_VIOLATION', field: ['input', 'startsOn'] }),
     ]);
     const twice = await s.call(countyAdmin(), CREATE, { input: { countyId: COUNTY, year: 2027 } });
     expect(twice.data.createRotationPlan.errors).toEqual([expect.objectContaining({ code: 'DUPLICATE' })]);

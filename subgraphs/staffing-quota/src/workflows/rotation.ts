@@ -136,6 +136,13 @@ export async function addRotationAssignment(ctx: Context, input: AddAssignmentIn
     const [host] = await findOrgsByIds(db, [input.hostOrgUnitId], trx);
     if (!host || !host.stage || !host.path.startsWith(county.path)) return abort('NOT_FOUND', `No school "${input.hostOrgUnitId}" in county ${county.id}.`, 'hostOrgUnitId');
     if (host.id === candidate.schoolId) abort('INVALID_INPUT', 'The host school is the teacher\'s own school.', 'hostOrgUnitId');
+    const overlapping = await trx(db.t('rotation_assignment'))
+      .where('teacher_id', teacherId)
+      .andWhereRaw(`daterange(starts_on, ends_on, '[]') && daterange(?::date, ?::date, '[]')`, [input.startsOn, input.endsOn])
+      .first('starts_on', 'ends_on');
+    if (overlapping) {
+      abort('RULE_VIOLATION', `The teacher already rotates from ${overlapping.starts_on} to ${overlapping.ends_on}; one rotation at a time.`, 'startsOn');
+    }
     const [row] = await trx(db.t('rotation_assignment'))
       .insert({
         id: randomUUID(),
