@@ -93,6 +93,20 @@ describe('credit bank operations: conversions and applications', () => {
     expect(tooMuch.errors[0].code).toBe('RULE_VIOLATION');
   });
 
+  it('two single-use applications at once cannot both rely on the same credits', async () => {
+    const teacher = data.teachers.find((t) => t.orgPath.includes('/420528/') && cycleRecords(t.id).length >= 2)!;
+    const province = h.viewer('province_info_admin', '420000');
+    const results = await Promise.all(
+      ['AWARD-2026-A', 'AWARD-2026-B'].map((reference) => h.graphql(province, APPLY, { input: { teacherId: teacher.id, purpose: 'AWARD', reference } })),
+    );
+    const outcomes = results.map((r) => r.data.applyCredits.errors[0]?.code ?? 'OK');
+    expect(outcomes.filter((o) => o === 'OK')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'CONFLICT' || o === 'RULE_VIOLATION')).toHaveLength(1);
+    const { knex } = h.server.db;
+    const dupes = await knex(h.server.db.t('credit_application_item')).select('entry_id').where('purpose', 'award').groupBy('entry_id').havingRaw('count(*) > 1');
+    expect(dupes).toEqual([]);
+  });
+
   it('re-expresses the running cycle under the new province when a teacher moves across provinces, once', async () => {
     const mover = data.teachers.find((t) => t.orgPath.includes('/420115/') && cycleRecords(t.id).length >= 2)!;
     const before = await ledgerOf(mover.id);
