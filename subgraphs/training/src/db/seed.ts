@@ -184,7 +184,13 @@ async function seedDeclarations(trx: Knex.Transaction, db: Db, dataset: DemoData
 
 export async function seedDemo(db: Db, dataset: DemoDataset): Promise<boolean> {
   const existing = await db.knex(db.t('training_cycle')).first('id');
-  if (existing) return false;
+  if (existing) {
+    // A database loaded before org_scope existed still needs the projection for subtree figures;
+    // the rest of the demo data is only loaded into an empty database.
+    if (await db.knex(db.t('org_scope')).first('org_id')) return false;
+    await db.knex.transaction((trx) => insertInBatches(trx, db.t('org_scope'), dataset.orgUnits.map((o) => ({ org_id: o.id, org_path: o.path }))));
+    return true;
+  }
   await db.knex.transaction(async (trx) => {
     await seedTeacherScope(trx, db, dataset);
     await insertInBatches(trx, db.t('org_scope'), dataset.orgUnits.map((o) => ({ org_id: o.id, org_path: o.path })));
