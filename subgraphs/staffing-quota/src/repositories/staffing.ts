@@ -36,28 +36,39 @@ export const EMPLOYMENT_COLUMNS = [
 
 /**
  * Approved quota, on-quota occupancy, enrolment and standard quota of each requested unit's whole
- * subtree, in one set-based statement: subtrees are path prefixes, so no teacher is loaded into
- * memory. Units outside the viewer's scope return no row.
+ * subtree, in one set-based statement: figures are gathered once per organisation under the
+ * requested units (index lookups per unit, no teacher loaded into memory), then summed per requested
+ * unit over its path prefix. Units outside the viewer's scope return no row.
  */
 export async function quotaBalances(db: Db, viewer: Viewer, orgIds: readonly string[], year: number): Promise<QuotaBalanceRow[]> {
   if (!hasAggregateScope(viewer)) return [];
   const scope = likePrefix(viewer.orgPath);
-  const standard = schoolStandardSql(db, year, scope, orgIds);
+  const ids = [...orgIds];
+  const standard = schoolStandardSql(db, year, scope, ids);
   // Occupancy is counted on 31 December, or today while the year is still running.
   const result = await db.knex.raw(
-    `with school_standard as (${standard.sql})
-     select r.org_id as "orgId",
-       (select coalesce(sum(q.approved), 0) from ${db.t('staffing_quota')} q join ${db.t('org_scope')} o on o.org_id = q.org_id
-         where q.year = ? and o.org_path like r.org_path || '%')::int as approved,
-       (select count(*) from ${db.t('employment')} e join ${db.t('org_scope')} o on o.org_id = e.org_id
-         where e.on_quota and e.starts_on <= least(make_date(?, 12, 31), current_date)
-           and (e.ends_on is null or e.ends_on >= least(make_date(?, 12, 31), current_date))
-           and o.org_path like r.org_path || '%')::int as occupied,
-       (select coalesce(sum(s.standard), 0) from school_standard s where s.org_path like r.org_path || '%')::int as standard,
-       (select coalesce(sum(s.students), 0) from school_standard s where s.org_path like r.org_path || '%')::int as students
+    `with school_standard as (${standard.sql}),
+     figures as (
+       select o.org_path,
+         coalesce((select q.approved from ${db.t('staffing_quota')} q where q.org_id = o.org_id and q.year = ?), 0) as approved,
+         (select count(*) from ${db.t('employment')} e
+           where e.org_id = o.org_id and e.on_quota
+             and e.starts_on <= least(make_date(?, 12, 31), current_date)
+             and (e.ends_on is null or e.ends_on >= least(make_date(?, 12, 31), current_date))) as occupied,
+         coalesce(s.standard, 0) as standard,
+         coalesce(s.students, 0) as students
+       from ${db.t('org_scope')} o
+       left join school_standard s on s.org_id = o.org_id
+       where o.org_path like ?
+         and exists (select 1 from ${db.t('org_scope')} u where u.org_id = any(?) and o.org_path like u.org_path || '%')
+     )
+     select r.org_id as "orgId", sum(f.approved)::int as approved, sum(f.occupied)::int as occupied,
+       sum(f.standard)::int as standard, sum(f.students)::int as students
      from ${db.t('org_scope')} r
-     where r.org_id = any(?) and r.org_path like ?`,
-    [...standard.bindings, year, year, year, [...orgIds], scope],
+     join figures f on f.org_path like r.org_path || '%'
+     where r.org_id = any(?) and r.org_path like ?
+     group by r.org_id`,
+    [...standard.bindings, year, year, year, scope, ids, ids, scope],
   );
   return result.rows;
 }
