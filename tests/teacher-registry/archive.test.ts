@@ -117,6 +117,13 @@ describe('teacher archive queries', () => {
     expect(analyst.data.orgUnit.children.map((c: any) => c.statistics.activeTeachers)).toEqual(
       ['1142000101', '1142000102'].map((id) => data.teachers.filter((t) => t.schoolId === id).length),
     );
+    const byStage = (await h.graphql(h.viewer('analyst', '420000'), `{ orgUnit(id: "420111") { statistics { byStage { code label count } byLocale { code count } bySubject { count } byAgeBand { code count } } } }`)).data.orgUnit.statistics;
+    expect(byStage.byStage).toEqual([
+      { code: 'primary', label: '小学', count: data.teachers.filter((t) => t.schoolId === '1142000101').length },
+      { code: 'senior_secondary', label: '高中', count: data.teachers.filter((t) => t.schoolId === '1142000102').length },
+    ]);
+    expect(byStage.byLocale).toEqual([{ code: 'urban', count: hongshanTeachers.length }]);
+    for (const breakdown of [byStage.bySubject, byStage.byAgeBand]) expect(breakdown.reduce((sum: number, b: any) => sum + b.count, 0)).toBe(hongshanTeachers.length);
     // A neighbouring county sees nothing of Hongshan: its statistics count zero teachers.
     const neighbour = await h.graphql(h.viewer('county_query', '420115'), q);
     expect(neighbour.data.orgUnit.statistics.activeTeachers).toBe(0);

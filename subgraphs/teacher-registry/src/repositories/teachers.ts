@@ -164,10 +164,16 @@ export async function countTeachersInSubtree(db: Db, viewer: Viewer, subtreePath
 
 export interface HeadcountRow {
   unitId: string;
-  dimension: 'status' | 'gender' | 'staffCategory' | 'title' | 'educationLevel' | 'onQuota';
+  dimension: 'status' | 'gender' | 'staffCategory' | 'title' | 'educationLevel' | 'onQuota' | 'stage' | 'locale' | 'subject' | 'ageBand';
   code: string | null;
   count: number;
 }
+
+/** Age bands for decision support (DOMAIN.md §1: analyse by age), counted at the date of the query. */
+const AGE_BAND = `case when age(t.birth_date) < interval '30 years' then 'under_30'
+  when age(t.birth_date) < interval '40 years' then '30_39'
+  when age(t.birth_date) < interval '50 years' then '40_49'
+  else '50_and_over' end`;
 
 const BREAKDOWNS: [HeadcountRow['dimension'], string][] = [
   ['gender', 'gender::text'],
@@ -175,20 +181,26 @@ const BREAKDOWNS: [HeadcountRow['dimension'], string][] = [
   ['title', 'title'],
   ['educationLevel', 'education_level'],
   ['onQuota', 'on_quota::text'],
+  ['stage', 'stage'],
+  ['locale', 'locale'],
+  ['subject', 'subject'],
+  ['ageBand', 'age_band'],
 ];
 
 /**
  * Headcounts of several subtrees in one set-based statement: each unit joins the teachers whose path
- * starts with the unit's path (codes are alphanumeric, so the path needs no LIKE escaping), limited
- * to the viewer's scope; then one GROUP BY per dimension, glued with UNION ALL. Status counts every
- * teacher; the other breakdowns count active teachers only.
+ * starts with the unit's path (codes are alphanumeric, so the path needs no LIKE escaping) and their
+ * school (stage, locale), limited to the viewer's scope; then one GROUP BY per dimension, glued with
+ * UNION ALL. Status counts every teacher; the other breakdowns count active teachers only.
  */
 export async function headcountsByUnit(db: Db, viewer: Viewer, unitIds: readonly string[]): Promise<HeadcountRow[]> {
   const knex = db.knex;
   const scoped = knex(`${db.t('org_unit')} as u`)
     .join(`${db.t('teacher')} as t`, knex.raw("t.org_path like u.path || '%'"))
+    .join(`${db.t('org_unit')} as s`, 's.id', 't.school_id')
     .whereIn('u.id', unitIds as string[])
-    .select('u.id as unit_id', 't.status', 't.gender', 't.staff_category', 't.title', 't.education_level', 't.on_quota');
+    .select('u.id as unit_id', 't.status', 't.gender', 't.staff_category', 't.title', 't.education_level', 't.on_quota', 't.subject', 's.school_stage as stage', 's.locale')
+    .select(knex.raw(`${AGE_BAND} as age_band`));
   // Aggregate scope: analysts count teachers of their subtree without ever reading one.
   whereOrgInScope(scoped, 't.org_path', viewer, { aggregate: true });
   const parts = [

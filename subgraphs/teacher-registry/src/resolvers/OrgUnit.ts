@@ -6,10 +6,18 @@ import { ancestorIds, listDescendants, type OrgUnitRow } from '../repositories/o
 import type { HeadcountRow } from '../repositories/teachers';
 import { teacherPage, type TeacherFilterArgs } from './Query';
 
-const buckets = (rows: HeadcountRow[], dimension: HeadcountRow['dimension'], set: CodeSet) =>
+const labels = (standard: string, entries: [string, string][]): CodeSet => ({ standard, values: new Map(entries) });
+const STAGE_LABELS = labels('学段', [
+  ['kindergarten', '学前教育'], ['primary', '小学'], ['junior_secondary', '初中'], ['senior_secondary', '高中'],
+  ['nine_year', '九年一贯制'], ['complete_secondary', '完全中学'], ['vocational', '中等职业教育'],
+]);
+const LOCALE_LABELS = labels('城乡分类', [['urban', '城区'], ['county_town', '镇区'], ['rural', '乡村']]);
+const AGE_BAND_LABELS = labels('年龄段', [['under_30', '30岁以下'], ['30_39', '30–39岁'], ['40_49', '40–49岁'], ['50_and_over', '50岁及以上']]);
+
+const buckets = (rows: HeadcountRow[], dimension: HeadcountRow['dimension'], set: CodeSet | null) =>
   rows
     .filter((r) => r.dimension === dimension)
-    .map((r) => ({ code: r.code, label: r.code == null ? '未填写' : (labelOf(set, r.code) ?? r.code), count: r.count }))
+    .map((r) => ({ code: r.code, label: r.code == null ? '未填写' : ((set && labelOf(set, r.code)) ?? r.code), count: r.count }))
     .sort((a, b) => (a.code ?? '~').localeCompare(b.code ?? '~'));
 
 export const OrgUnit = {
@@ -48,6 +56,10 @@ export const OrgUnit = {
       byTitle: buckets(rows, 'title', TITLE),
       byEducationLevel: buckets(rows, 'educationLevel', EDUCATION_LEVEL),
       byStatus: status,
+      byStage: buckets(rows, 'stage', STAGE_LABELS),
+      byLocale: buckets(rows, 'locale', LOCALE_LABELS),
+      bySubject: buckets(rows, 'subject', null),
+      byAgeBand: buckets(rows, 'ageBand', AGE_BAND_LABELS),
     };
   },
 };
