@@ -160,4 +160,18 @@ describe('annual assessment entry', () => {
     // 2027 has only January at the host: the home school assesses that year again.
     expect((await ev.call(schoolAdmin(), CAP, { year: 2027 })).data.excellentCap.teachersAssessed).toBe(schoolSize);
   });
+
+  it('a province information administrator adds a dated cap rule for its province; others may not', async () => {
+    const ADD = `#graphql
+      mutation ($input: AddExcellentCapRuleInput!) { addExcellentCapRule(input: $input) { rule { provinceCode unitCategory maxShare effectiveFrom } errors { code field } } }`;
+    const input = { unitCategory: 'DEFAULT', maxShare: 0.18, effectiveFrom: '2028-01-01', source: '鄂人社〔2027〕5号' };
+    const bad = await ev.call(ev.viewer('province_info_admin', '420000'), ADD, { input: { ...input, maxShare: 1.5, effectiveTo: '2027-01-01', source: '' } });
+    expect(bad.data.addExcellentCapRule.errors.map((e: { field: string[] }) => e.field[1])).toEqual(['maxShare', 'effectiveTo', 'source']);
+    const ok = await ev.call(ev.viewer('province_info_admin', '420000'), ADD, { input });
+    expect(ok.data.addExcellentCapRule).toEqual({ rule: { provinceCode: '420000', unitCategory: 'DEFAULT', maxShare: 0.18, effectiveFrom: '2028-01-01' }, errors: [] });
+    expect((await ev.call(schoolAdmin(), CAP, { year: 2028 })).data.excellentCap.maxShare).toBe(0.18);
+    expect((await ev.call(schoolAdmin(), ADD, { input })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const rules = await ev.call(ev.viewer('county_query', '420115'), `{ excellentCapRules(provinceCode: "420000", on: "2028-06-01") { provinceCode unitCategory maxShare } }`);
+    expect(rules.data.excellentCapRules[0]).toEqual({ provinceCode: '420000', unitCategory: 'DEFAULT', maxShare: 0.18 });
+  });
 });

@@ -137,4 +137,21 @@ describe('ethics ledger', () => {
     await expect(table('ethics_read_audit').update({ viewer_subject: 'someone else' })).rejects.toThrow(/append-only/);
     await expect(table('ethics_read_audit').delete()).rejects.toThrow(/append-only/);
   });
+
+  it('auditors and province information administrators read the audit trail of their subtree only', async () => {
+    const LOG = `#graphql
+      query ($teacherId: ID, $first: Int) { ethicsAccessLog(teacherId: $teacherId, first: $first) {
+        nodes { viewerSubject viewerRole viewerOrgId action teacher { id } readAt } pageInfo { hasNextPage endCursor } } }`;
+    const auditor = ev.viewer('auditor', '420000');
+    const body = await ev.call(auditor, LOG, { teacherId: subject!.id, first: 100 });
+    expect(body.errors).toBeUndefined();
+    const actions = body.data.ethicsAccessLog.nodes.map((n: { action: string }) => n.action);
+    expect(actions).toEqual(expect.arrayContaining(['write', 'read_entries', 'read_bans']));
+    expect(body.data.ethicsAccessLog.nodes.every((n: { teacher: { id: string } }) => n.teacher.id === subject!.id)).toBe(true);
+    const page = await ev.call(auditor, LOG, { first: 2 });
+    expect(page.data.ethicsAccessLog).toMatchObject({ pageInfo: { hasNextPage: true } });
+    expect((await ev.call(ev.viewer('province_info_admin', '110000'), LOG, { teacherId: subject!.id })).data.ethicsAccessLog.nodes).toEqual([]);
+    expect((await ev.call(county(), LOG, {})).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await ev.call(auditor, LOG, { teacherId: 'x' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'teacherId' });
+  });
 });

@@ -30,6 +30,8 @@ const isInfoAdminAt = (name: string, levels: string[]) =>
   });
 const isAnyInfoAdmin = isInfoAdminAt('evaluation:isAnyInfoAdmin', ['national', 'province', 'city', 'county', 'school']);
 const isNominator = isInfoAdminAt('evaluation:isNominator', ['school', 'county']);
+const isAuditTrailReader = viewerRule('evaluation:isAuditTrailReader', (v) => v.role === 'auditor' || v.role === 'province_info_admin' || v.role === 'national_info_admin');
+const isRuleSetter = viewerRule('evaluation:isRuleSetter', (v) => v.role === 'province_info_admin' || v.role === 'national_info_admin');
 const isPreReviewer = isInfoAdminAt('evaluation:isPreReviewer', ['county', 'city']);
 const isCommitteeRecorder = isInfoAdminAt('evaluation:isCommitteeRecorder', ['city', 'province']);
 
@@ -39,7 +41,7 @@ const canReadEthicsEntries = or(isCountyOrAboveInfoAdmin, isTeacher);
 const canReadEthicsBans = or(isCountyOrAboveInfoAdmin, isTeacher, hasPartnerScope(PartnerScope.DOSSIER_READ));
 
 export const permissions: IRules = {
-  Query: { excellentCap: isSchoolAdminReader, awardProgrammes: isRegistrationReader, qualificationRegistrationsDue: isRegistrationReader },
+  Query: { ethicsAccessLog: isAuditTrailReader, excellentCapRules: isRegistrationReader, excellentCap: isSchoolAdminReader, awardProgrammes: isRegistrationReader, qualificationRegistrationsDue: isRegistrationReader },
   Mutation: {
     enterAnnualAssessment: isSchoolInfoAdmin,
     changeAnnualAssessmentGrade: isSchoolInfoAdmin,
@@ -54,6 +56,7 @@ export const permissions: IRules = {
     preReviewTitleApplication: isPreReviewer,
     decideTitleApplication: isCommitteeRecorder,
     appointTitle: isSchoolInfoAdmin,
+    addExcellentCapRule: isRuleSetter,
     createAwardProgramme: isAnyInfoAdmin,
     nominateForAward: isNominator,
     decideAwardNomination: isAnyInfoAdmin,
@@ -98,6 +101,10 @@ export const permissions: IRules = {
   TitleReviewCheck: allow,
   TitleApplication: allow,
   TitleApplicationPayload: allow,
+  ExcellentCapRule: allow,
+  ExcellentCapRulePayload: allow,
+  EthicsAccessRecord: allow,
+  EthicsAccessRecordConnection: allow,
   AwardProgramme: allow,
   AwardGate: allow,
   AwardEligibility: allow,

@@ -3,6 +3,7 @@ import { changeAnnualAssessmentGrade, enterAnnualAssessment, type ChangeGradeInp
 import { applyForRegistration, fileRegistration, registerDueQualifications, registerQualification } from '../services/registration-workflow';
 import { applyForTitle, appointTitle, decideTitleApplication, preReviewTitleApplication, recommendTitleApplication } from '../services/title-review';
 import { createAwardProgramme, decideAwardNomination, nominateForAward, type CreateProgrammeInput, type DecideNominationInput } from '../services/awards';
+import { RuleMutations } from './Rules';
 import { correctEthicsEntry, recordEthicsEntry, type CorrectEthicsEntryInput, type RecordEthicsEntryInput } from '../services/ethics-ledger';
 
 export const Mutation = {
@@ -22,6 +23,7 @@ export const Mutation = {
   createAwardProgramme: (_: unknown, args: { input: CreateProgrammeInput }, ctx: Context) => createAwardProgramme(ctx.db, ctx.viewer, args.input),
   nominateForAward: (_: unknown, args: { input: { programmeId: string; teacherId: string } }, ctx: Context) => nominateForAward(ctx.db, ctx.viewer, args.input, ctx.requestId),
   decideAwardNomination: (_: unknown, args: { input: DecideNominationInput }, ctx: Context) => decideAwardNomination(ctx.db, ctx.viewer, args.input),
+  ...RuleMutations,
 };
 
 type TitleStep = { applicationId: string; version: number };

@@ -3,6 +3,7 @@ import type { Context } from '../context';
 import { excellentCapStatus, type CapStatus } from '../services/assessment-entry';
 import { RegistrationQueries } from './Registration';
 import { AwardQueries } from './Awards';
+import { RuleQueries } from './Rules';
 
 export const Query = {
   excellentCap: async (_: unknown, args: { year: number }, ctx: Context) => {
@@ -11,6 +12,7 @@ export const Query = {
   },
   ...RegistrationQueries,
   ...AwardQueries,
+  ...RuleQueries,
 };
 
 export const ExcellentCapStatus = {
