@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
+import type { GraphQLSchema } from 'graphql';
 import { SUBGRAPHS } from '../subgraphs';
 
 /**
@@ -26,6 +27,13 @@ export function composeSupergraph(): string {
     throw new CompositionError(result.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`));
   }
   return `${result.supergraphSdl.trimEnd()}\n`;
+}
+
+/** The client-facing schema of the composed supergraph (what operations are validated against). */
+export function composeApiSchema(): GraphQLSchema {
+  const result = composeServices(SUBGRAPHS.map((s) => ({ name: s.name, typeDefs: s.typeDefs, url: defaultRoutingUrl(s.defaultPort) })));
+  if (result.errors) throw new CompositionError(result.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`));
+  return result.schema.toAPISchema().toGraphQLJSSchema();
 }
 
 export function readCommittedSupergraph(): string {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { OperationLimits, RateLimits } from './limits';
 import { z } from 'zod';
-import { logLevel, optionalFlag, nodeEnv, parseConfig, port, positiveInt, secret, subgraphUrlList, type Env } from '../../subgraphs/shared/src/config';
+import { booleanFlag, logLevel, optionalFlag, nodeEnv, parseConfig, port, positiveInt, secret, subgraphUrlList, type Env } from '../../subgraphs/shared/src/config';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -20,6 +20,12 @@ export interface GatewayConfig {
   introspection: boolean;
   /** Serve GraphiQL at /playground. */
   playground: boolean;
+  partnerClientsFile: string;
+  operationManifestFile: string;
+  /** Hold partner clients marked registeredOperationsOnly to the manifest. */
+  enforceRegisteredOperations: boolean;
+  /** Automatic persisted queries for clients not held to the manifest. */
+  apq: boolean;
   limits: OperationLimits;
   rateLimits: RateLimits;
   logLevel: string;
@@ -43,6 +49,10 @@ const schema = z.object({
 INTROSPECTION: optionalFlag,
 FIELD_SUGGESTIONS: optionalFlag,
 PLAYGROUND: optionalFlag,
+PARTNER_CLIENTS_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'gateway', 'partners', 'clients.json')),
+OPERATION_MANIFEST_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'gateway', 'partners', 'operations.json')),
+REGISTERED_OPERATIONS_ONLY: optionalFlag,
+APQ: booleanFlag(true),
 // Shape limits. Defaults: the largest shipped operation plus headroom (see README, "Limits").
 LIMIT_MAX_DEPTH: positiveInt(10),
 LIMIT_MAX_ALIASES: positiveInt(15),
@@ -83,6 +93,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     // Introspection is the analysts' schema explorer in development; production opts in explicitly.
     introspection: parsed.INTROSPECTION ?? parsed.NODE_ENV !== 'production',
     playground: parsed.PLAYGROUND ?? parsed.NODE_ENV !== 'production',
+    partnerClientsFile: resolve(parsed.PARTNER_CLIENTS_FILE),
+    operationManifestFile: resolve(parsed.OPERATION_MANIFEST_FILE),
+    enforceRegisteredOperations: parsed.REGISTERED_OPERATIONS_ONLY ?? parsed.NODE_ENV === 'production',
+    apq: parsed.APQ,
     limits: {
       maxDepth: parsed.LIMIT_MAX_DEPTH,
       maxAliases: parsed.LIMIT_MAX_ALIASES,

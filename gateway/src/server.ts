@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../subgraphs/shared/src/logger';
 import { metricsAndLoggingPlugin, metricsRoute, subgraphFetchDuration, subgraphFetchErrors } from '../../subgraphs/shared/src/metrics';
 import { createBearerVerifier } from './auth';
 import { createRateLimiter, operationLimitProtection } from './limits';
+import { createRequestPreparer } from './trusted-documents';
 import { PLAYGROUND_PATH, playgroundRoutes } from './playground';
 import type { GatewayConfig } from './config';
 import { subgraphUrlsOf, supergraphFromFile } from './supergraph';
@@ -69,16 +70,33 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     ...commonApolloOptions(logger),
     // Batched HTTP requests would multiply every per-request limit; CSRF prevention stays on (default).
     allowBatchedHttpRequests: false,
+    persistedQueries: config.apq ? {} : false,
     validationRules: protection.validationRules,
     plugins: [ApolloServerPluginLandingPageDisabled(), ...protection.plugins, metricsAndLoggingPlugin('gateway', logger, 'info')],
   });
   await apollo.start();
 
   const verifyBearer = createBearerVerifier(config.jwt);
+  // One verification per HTTP request, shared by the request preparer and the context.
+  const viewers = new WeakMap<IncomingMessage, Promise<Viewer>>();
+  const viewerOf = (req: IncomingMessage) => {
+    let viewer = viewers.get(req);
+    if (!viewer) {
+      viewer = verifyBearer(req.headers.authorization);
+      viewers.set(req, viewer);
+    }
+    return viewer;
+  };
+  const prepareRequest = createRequestPreparer({
+    clientsFile: config.partnerClientsFile,
+    manifestFile: config.operationManifestFile,
+    enforceRegisteredOperations: config.enforceRegisteredOperations,
+    viewerOf,
+  });
   const rateLimiter = createRateLimiter(config.rateLimits, logger);
   await rateLimiter.ready();
   const context = async ({ req }: { req: IncomingMessage }): Promise<GatewayContext> => {
-    const viewer = await verifyBearer(req.headers.authorization);
+    const viewer = await viewerOf(req);
     await rateLimiter.consume(viewer);
     const identityHeader = await signInternalIdentity(viewer, config.internalIdentitySecret, config.internalIdentityTtlSeconds);
     return { viewer, identityHeader, requestId: requestIdOf(req) };
@@ -97,6 +115,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       apollo,
       context,
       maxBodyBytes: config.maxBodyBytes,
+      prepareRequest,
       routes: {
         '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
         '/metrics': metricsRoute,

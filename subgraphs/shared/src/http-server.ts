@@ -10,6 +10,26 @@ import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } 
  */
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
+/** Thrown by `prepareRequest` to answer before GraphQL execution, as a GraphQL-shaped error. */
+export class HttpRejection extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The GraphQL request as received: POST body, or GET parameters. */
+export interface GraphQLRequestBody {
+  query?: string;
+  operationName?: string;
+  variables?: unknown;
+  extensions?: { persistedQuery?: { version?: number; sha256Hash?: string } } & Record<string, unknown>;
+  documentId?: string;
+}
+
 export interface HttpServerOptions<TContext extends BaseContext> {
   host: string;
   port: number;
@@ -18,6 +38,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   routes?: Record<string, Route>;
   graphqlPath?: string;
   maxBodyBytes?: number;
+  /** Inspects (and may complete) a request before Apollo sees it; throw HttpRejection to refuse. */
+  prepareRequest?: (req: IncomingMessage, request: GraphQLRequestBody) => Promise<GraphQLRequestBody>;
 }
 
 export interface RunningHttpServer {
@@ -59,6 +81,17 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
   });
 }
 
+function requestFromSearch(search: string): GraphQLRequestBody {
+  const params = new URLSearchParams(search);
+  let extensions: GraphQLRequestBody['extensions'];
+  try {
+    extensions = params.has('extensions') ? (JSON.parse(params.get('extensions') ?? '') as GraphQLRequestBody['extensions']) : undefined;
+  } catch {
+    extensions = undefined;
+  }
+  return { query: params.get('query') ?? undefined, operationName: params.get('operationName') ?? undefined, extensions, documentId: params.get('documentId') ?? undefined };
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
@@ -86,6 +119,18 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
         body = text.length ? JSON.parse(text) : undefined;
       } catch {
         return graphqlError(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON.');
+      }
+    }
+    if (options.prepareRequest) {
+      try {
+        if (req.method === 'POST') {
+          if (typeof body === 'object' && body !== null && !Array.isArray(body)) body = await options.prepareRequest(req, body as GraphQLRequestBody);
+        } else {
+          await options.prepareRequest(req, requestFromSearch(search));
+        }
+      } catch (error) {
+        if (error instanceof HttpRejection) return graphqlError(res, error.status, error.code, error.message);
+        throw error;
       }
     }
     const headers = new HeaderMap();
