@@ -243,6 +243,28 @@ describe('registering teachers and adding sub-records', () => {
     expect(title.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('adds further identification documents typed by the code set, one archive per document', async () => {
+    const me = hongshanTeachers[4]!;
+    const admin = h.viewer('school_info_admin', me.schoolId);
+    const add = `mutation($input: AddIdentificationDocumentInput!) { addIdentificationDocument(input: $input) { teacher { identificationDocuments { type { code label } number validUntil } } errors { code field } } }`;
+    const passport = await h.graphql(admin, add, { input: { teacherId: me.id, documentType: 'A', documentNumber: 'E12345678', validUntil: '2031-05-01' } });
+    expect(passport.data.addIdentificationDocument.errors).toEqual([]);
+    expect(passport.data.addIdentificationDocument.teacher.identificationDocuments).toEqual([
+      expect.objectContaining({ type: { code: '1', label: '居民身份证' } }),
+      { type: { code: 'A', label: '护照' }, number: 'E12345678', validUntil: '2031-05-01' },
+    ]);
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ documentType: 'A', documentNumber: 'E12345678' }, 'DUPLICATE', 'documentNumber'],
+      [{ documentType: 'Q', documentNumber: 'x' }, 'INVALID_INPUT', 'documentType'],
+      [{ documentType: '1', documentNumber: '420111199003150026' }, 'INVALID_INPUT', 'documentNumber'],
+      [{ documentType: 'Z', documentNumber: 'x'.repeat(31) }, 'INVALID_INPUT', 'documentNumber'],
+    ];
+    for (const [input, code, field] of cases) {
+      const { data: body } = await h.graphql(admin, add, { input: { teacherId: me.id, ...input } });
+      expect(body.addIdentificationDocument.errors).toEqual([expect.objectContaining({ code, field: ['input', field] })]);
+    }
+  });
+
   it('deletes a draft with the current version only; an approved archive cannot be deleted', async () => {
     const admin = h.viewer('school_info_admin', '1142000101');
     const created = await h.graphql(admin, register, { input: validRegistration({ idDocumentNumber: '420111199003150041' }) });

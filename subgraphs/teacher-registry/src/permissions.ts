@@ -35,6 +35,7 @@ export const permissions: IRules = {
     registerTeacher: isInfoAdmin,
     deleteTeacher: isInfoAdmin,
     approveTeacherRecord: isInfoAdmin,
+    addIdentificationDocument: isInfoAdmin,
     addEducationRecord: canEditOwnOrAdmin,
     addWorkHistoryRecord: canEditOwnOrAdmin,
     addTitleAppointment: isInfoAdmin,

@@ -36,6 +36,7 @@ export const Mutation = {
   registerTeacher: async (_: unknown, args: Input<RegisterTeacherArgs>, ctx: Context) => withTeacher(ctx, await registerTeacher(ctx.db, ctx.viewer, args.input)),
   approveTeacherRecord: async (_: unknown, args: Input<StepInput>, ctx: Context) => withTeacher(ctx, await approveTeacherRecord(ctx.db, ctx.viewer, args.input)),
   deleteTeacher: (_: unknown, args: Input<{ id: string; version: number }>, ctx: Context) => deleteTeacher(ctx.db, ctx.viewer, args.input),
+  addIdentificationDocument: subRecordMutation('idDocument'),
   addEducationRecord: subRecordMutation('education'),
   addWorkHistoryRecord: subRecordMutation('workHistory'),
   addTitleAppointment: subRecordMutation('titleAppointment'),

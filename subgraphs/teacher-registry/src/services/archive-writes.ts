@@ -7,10 +7,11 @@ import { normaliseUuid } from '../../../shared/src/ids';
 import { canSeeTeacher, isWithinPath } from '../../../shared/src/org-scope';
 import { isIsoDate } from '../../../shared/src/scalars';
 import { runMutation, userError, UserErrorCode, UserErrorsAbort, type UserError } from '../../../shared/src/mutations';
-import { EDUCATION_LEVEL, QUALIFICATION_KIND, TITLE, hasCode } from '../domain/code-sets';
+import { EDUCATION_LEVEL, ID_DOCUMENT_TYPE, QUALIFICATION_KIND, TITLE, hasCode } from '../domain/code-sets';
 import { validateBasicInfo, type BasicInfo } from '../domain/basic-info';
 import { writeChangeLog } from '../repositories/change-requests';
 import { lockTeacher, type ProvenanceEntry, type TeacherRow } from '../repositories/teachers';
+import { parseResidentId } from '../domain/resident-id';
 
 export const isInfoAdmin = (viewer: Viewer) => parseAdminRole(viewer.role)?.kind === 'info_admin';
 const abort = (...errors: UserError[]) => new UserErrorsAbort(errors);
@@ -163,7 +164,7 @@ export function deleteTeacher(db: Db, viewer: Viewer, input: { id: string; versi
 // Sub-records
 // ---------------------------------------------------------------------------------------------
 
-type FieldRule = { kind: 'text'; max: number; required?: boolean } | { kind: 'date'; required?: boolean } | { kind: 'code'; set: typeof TITLE; required?: boolean } | { kind: 'bool' } | { kind: 'pattern'; pattern: RegExp; hint: string };
+type FieldRule = { kind: 'text'; max: number; required?: boolean } | { kind: 'date'; required?: boolean; future?: boolean } | { kind: 'code'; set: typeof TITLE; required?: boolean } | { kind: 'bool' } | { kind: 'pattern'; pattern: RegExp; hint: string };
 
 interface SubRecordSpec {
   table: string;
@@ -178,6 +179,16 @@ const text = (max: number, required = false): FieldRule => ({ kind: 'text', max,
 const date = (required = false): FieldRule => ({ kind: 'date', required });
 
 export const SUB_RECORD_INPUTS: Record<string, SubRecordSpec> = {
+  idDocument: {
+    table: 'teacher_id_document',
+    teacherMayEnter: false,
+    fields: {
+      documentType: { column: 'document_type', rule: { kind: 'code', set: ID_DOCUMENT_TYPE, required: true } },
+      documentNumber: { column: 'document_number', rule: text(30, true) },
+      // An expiry date lies ahead by nature.
+      validUntil: { column: 'valid_until', rule: { kind: 'date', future: true } },
+    },
+  },
   education: {
     table: 'teacher_education',
     teacherMayEnter: true,
@@ -266,7 +277,7 @@ export function validateSubRecord(spec: SubRecordSpec, input: Record<string, unk
     const s = String(value);
     if (rule.kind === 'text' && [...s].length > rule.max) invalid(field, `must be at most ${rule.max} characters (got ${[...s].length})`);
     if (rule.kind === 'date' && !isIsoDate(s)) invalid(field, `"${s}" is not a calendar date (YYYY-MM-DD)`);
-    else if (rule.kind === 'date' && s > today()) invalid(field, 'cannot be in the future');
+    else if (rule.kind === 'date' && !rule.future && s > today()) invalid(field, 'cannot be in the future');
     if (rule.kind === 'code' && !hasCode(rule.set, s)) invalid(field, `"${s}" is not a code of ${rule.set.standard}`);
     if (rule.kind === 'pattern' && !rule.pattern.test(s)) invalid(field, `must be ${rule.hint}`);
     row[column] = value;
@@ -293,6 +304,7 @@ export function addSubRecord(db: Db, viewer: Viewer, kind: string, input: Record
     const { errors, row } = validateSubRecord(spec, input, (f) => ['input', f]);
     if (errors.length) throw abort(...errors);
     const teacher = await loadTeacherForWrite(trx, db, viewer, input.teacherId, ['input', 'teacherId']);
+    if (kind === 'idDocument') await checkFurtherDocument(trx, db, row, teacher);
     const id = randomUUID();
     await trx(db.t(spec.table)).insert({
       id,
@@ -308,4 +320,27 @@ export function addSubRecord(db: Db, viewer: Viewer, kind: string, input: Record
     ]);
     return { teacherId: teacher.id, recordId: id };
   });
+}
+
+/**
+ * A further identification document (passport …): a resident ID number must pass GB 11643 and
+ * match the archive's birth date and gender, and no document may belong to two archives.
+ */
+async function checkFurtherDocument(trx: Knex.Transaction, db: Db, row: Record<string, unknown>, teacher: TeacherRow): Promise<void> {
+  const type = String(row.document_type);
+  let number = String(row.document_number);
+  if (type === '1') {
+    const parsed = parseResidentId(number);
+    if (!parsed.ok) throw abort(userError(UserErrorCode.INVALID_INPUT, `documentNumber: resident ID number ${parsed.message}`, ['input', 'documentNumber']));
+    if (parsed.facts.birthDate !== teacher.birthDate || parsed.facts.gender !== teacher.gender) {
+      throw abort(userError(UserErrorCode.INVALID_INPUT, 'documentNumber: birth date or gender in the number differ from the archive', ['input', 'documentNumber']));
+    }
+    number = parsed.facts.number;
+    row.document_number = number;
+  }
+  const onTeacher = await trx(db.t('teacher')).where({ id_document_type: type, id_document_number: number }).first('id');
+  const further = await trx(db.t('teacher_id_document')).where({ document_type: type, document_number: number }).first('id');
+  if (onTeacher || further) {
+    throw abort(userError(UserErrorCode.DUPLICATE, 'documentNumber: this document is already recorded for a teacher', ['input', 'documentNumber']));
+  }
 }
