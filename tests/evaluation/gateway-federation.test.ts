@@ -1,4 +1,5 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
+import { buildDemoEthics } from '../../subgraphs/evaluation/src/db/demo-ethics';
 import { countQueries } from '../helpers/query-counter';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
 
@@ -88,5 +89,29 @@ describe('evaluation through the gateway: other subgraphs\' facts arrive by @req
     const after = await t.graphql(county, `query ($id: ID!) { teacher(id: $id) { title { code } titleAppointments { title { code } appointedOn documentRef } } }`, { id: teacher.id });
     expect(after.body.data.teacher.title.code).toBe('senior');
     expect(after.body.data.teacher.titleAppointments).toEqual(expect.arrayContaining([{ title: { code: 'senior' }, appointedOn: today, documentRef: '聘〔2026〕1号' }]));
+  });
+
+  it('an award decided in evaluation reaches the registry archive', async () => {
+    const province = await t.token('province_info_admin', '420000');
+    const created = await t.graphql(province, `mutation ($input: CreateAwardProgrammeInput!) { createAwardProgramme(input: $input) { programme { id } errors { code } } }`, {
+      input: { name: '湖北省师德标兵', issuer: '湖北省教育厅', nominationOpensOn: '2026-01-01', nominationClosesOn: '2030-12-31', minYearsPassOrBetter: 0, minExcellentInThoseYears: 0, requiresTrainingComplete: false },
+    });
+    const programmeId = created.body.data.createAwardProgramme.programme.id;
+    const withEthics = new Set(buildDemoEthics(data).map((e) => e.teacher_id));
+    const nominee = data.teachers.filter((x) => x.orgPath.includes(`/${COUNTY}/`) && x.id !== teacher.id && !withEthics.has(x.id))[0]!;
+    const nominated = await t.graphql(await t.token('county_info_admin', COUNTY), `mutation ($input: NominateForAwardInput!) { nominateForAward(input: $input) { nomination { id version } errors { code message } } }`, {
+      input: { programmeId, teacherId: nominee.id },
+    });
+    expect(nominated.body.data.nominateForAward.errors).toEqual([]);
+    const nomination = nominated.body.data.nominateForAward.nomination;
+    const decided = await t.graphql(province, `mutation ($input: DecideAwardNominationInput!) { decideAwardNomination(input: $input) { nomination { stage } errors { code } } }`, {
+      input: { nominationId: nomination.id, version: nomination.version, awarded: true, awardedOn: '2026-09-10', documentRef: '鄂教师〔2026〕12号' },
+    });
+    expect(decided.body.data.decideAwardNomination).toEqual({ nomination: { stage: 'AWARDED' }, errors: [] });
+    await t.platform.subgraphs.find((s) => s.name === 'evaluation')!.relay.flush();
+    const archive = await t.graphql(province, `query ($id: ID!) { teacher(id: $id) { awards { name issuer awardedOn documentRef level { code } } } }`, { id: nominee.id });
+    expect(archive.body.data.teacher.awards).toEqual(
+      expect.arrayContaining([{ name: '湖北省师德标兵', issuer: '湖北省教育厅', awardedOn: '2026-09-10', documentRef: '鄂教师〔2026〕12号', level: { code: 'provincial' } }]),
+    );
   });
 });
