@@ -60,6 +60,7 @@ describe('teacher archive queries', () => {
     expect(t.workHistory[0].organisation.id).toBe(me.schoolId);
     expect(t.qualificationCertificates).toHaveLength(1);
     expect(t.contacts[0].mobile).toMatch(/^1\d{10}$/);
+    expect(t.fieldProvenance).toContainEqual({ field: 'name', sourceSystem: 'demo', verified: true });
   });
 
   it('keeps identity documents and contacts away from partners while they read the dossier', async () => {
