@@ -18,7 +18,7 @@ const sanction = (type: ViolationFacts['sanction'], decidedOn: string): Violatio
 
 describe('qualification registration rules (hand-checked)', () => {
   it('360 hours pass; 359 defer, with the shortfall in words', () => {
-    expect(evaluateRegistration(facts())).toEqual({ status: 'pass', reasons: [], trainingHours: 360, requiredHours: 360, failingYears: [] });
+    expect(evaluateRegistration(facts())).toEqual({ required: true, status: 'pass', reasons: [], trainingHours: 360, requiredHours: 360, failingYears: [] });
     const short = evaluateRegistration(facts({ training: training(359) }));
     expect(short.status).toBe('deferred');
     expect(short.reasons).toEqual(['You have 359 of the 360 training hours the cycle requires (1 missing).']);
@@ -80,5 +80,11 @@ describe('qualification registration rules (hand-checked)', () => {
     const other = { completedHours: 400, cycle: { startsOn: '2024-01-01', endsOn: '2028-12-31', requiredHours: 360 } };
     expect(evaluateRegistration(facts({ training: other }))).toMatchObject({ status: 'deferred', trainingHours: 400 });
     expect(evaluateRegistration(facts({ training: null })).reasons).toEqual(['No training hours are on record for this cycle.']);
+  });
+
+  it('applies to teachers with an on-quota employment in force today', () => {
+    expect(evaluateRegistration(facts({ employments: [{ startsOn: '2015-09-01', endsOn: null, onQuota: false }] })).required).toBe(false);
+    expect(evaluateRegistration(facts({ employments: [{ startsOn: '2015-09-01', endsOn: '2025-12-31', onQuota: true }] })).required).toBe(false);
+    expect(evaluateRegistration(facts({ employments: [{ startsOn: '2015-09-01', endsOn: null, onQuota: true }] })).required).toBe(true);
   });
 });

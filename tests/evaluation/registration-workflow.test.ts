@@ -10,7 +10,7 @@ const clean = data.teachers.filter((t) => t.orgPath.includes(`/${COUNTY}/`) && !
 const [applicant, second, third] = clean;
 
 const REGS = TEACHER_ENTITIES('qualificationRegistrations { id stage deadline version }');
-const ELIGIBILITY = TEACHER_ENTITIES('registrationEligibility { status reasons trainingHours requiredHours failingYears registration { deadline stage } }');
+const ELIGIBILITY = TEACHER_ENTITIES('registrationEligibility { required status reasons trainingHours requiredHours failingYears registration { deadline stage } }');
 const STEP = (name: string) => `#graphql
   mutation ($input: RegistrationStepInput!) { ${name}(input: $input) { registration { id stage appliedOn filedOn registeredOn version } errors { code field message } } }`;
 const APPLY = `#graphql
@@ -25,7 +25,7 @@ const rep = (id: string, hours: number) => ({
   __typename: 'Teacher',
   id,
   trainingProgress: { completedHours: hours, cycle: { id: '2024-2028', startsOn: '2024-01-01', endsOn: '2028-12-31', requiredHours: 360 } },
-  employments: [{ startsOn: '2010-09-01', endsOn: null }],
+  employments: [{ onQuota: true, startsOn: '2010-09-01', endsOn: null }],
 });
 
 describe('qualification registration workflow', () => {
@@ -47,7 +47,7 @@ describe('qualification registration workflow', () => {
     expect(body.errors).toBeUndefined();
     const [full, short] = body.data._entities;
     const gradeReasons = passing.filter((a) => a.grade === 'fail' || a.grade === 'basic_pass').length;
-    expect(full.registrationEligibility).toMatchObject({ trainingHours: 360, requiredHours: 360, registration: { deadline: '2028-12-31', stage: 'OPEN' } });
+    expect(full.registrationEligibility).toMatchObject({ required: true, trainingHours: 360, requiredHours: 360, registration: { deadline: '2028-12-31', stage: 'OPEN' } });
     expect(full.registrationEligibility.status).toBe(gradeReasons ? 'DEFERRED' : 'PASS');
     expect(short.registrationEligibility.status).toBe('DEFERRED');
     expect(short.registrationEligibility.reasons).toContain('You have 359 of the 360 training hours the cycle requires (1 missing).');

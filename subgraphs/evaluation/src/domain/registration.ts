@@ -18,7 +18,7 @@ export const CYCLE_YEARS = 5;
 export interface RegistrationFacts {
   cycle: { startsOn: string; deadline: string; stage: RegistrationStage; appliedOn: string | null } | null;
   training: { completedHours: number; cycle: { startsOn: string; endsOn: string; requiredHours: number } } | null;
-  employments: readonly { startsOn: string; endsOn: string | null }[];
+  employments: readonly { startsOn: string; endsOn: string | null; onQuota?: boolean }[];
   assessments: readonly { year: number; grade: string }[];
   ethics: readonly ViolationFacts[];
   today: string;
@@ -27,6 +27,8 @@ export interface RegistrationFacts {
 }
 
 export interface RegistrationOutcome {
+  /** Periodic registration applies to in-quota teachers in post [在编在岗]: an employment on the quota in force today. */
+  required: boolean;
   status: RegistrationStatus;
   reasons: string[];
   trainingHours: number | null;
@@ -58,10 +60,11 @@ export function serviceGaps(employments: RegistrationFacts['employments'], from:
 
 export function evaluateRegistration(facts: RegistrationFacts): RegistrationOutcome {
   const { cycle, today } = facts;
+  const required = facts.employments.some((e) => e.onQuota !== false && e.startsOn <= today && (e.endsOn === null || e.endsOn >= today));
   const trainingHours = facts.training?.completedHours ?? null;
   const requiredHours = facts.training?.cycle.requiredHours ?? null;
   if (!cycle) {
-    return { status: 'deferred', reasons: ['No registration cycle is on record for you yet; your county education bureau opens it.'], trainingHours, requiredHours, failingYears: [] };
+    return { required, status: 'deferred', reasons: ['No registration cycle is on record for you yet; your county education bureau opens it.'], trainingHours, requiredHours, failingYears: [] };
   }
   const failReasons: string[] = [];
   const deferReasons: string[] = [];
@@ -121,5 +124,5 @@ export function evaluateRegistration(facts: RegistrationFacts): RegistrationOutc
 
   const reasons = [...(overdue ? [`The deadline ${cycle.deadline} passed without an application in time.`] : []), ...failReasons, ...deferReasons];
   const status: RegistrationStatus = overdue ? 'overdue' : failReasons.length ? 'fail' : deferReasons.length ? 'deferred' : 'pass';
-  return { status, reasons, trainingHours, requiredHours, failingYears };
+  return { required, status, reasons, trainingHours, requiredHours, failingYears };
 }

@@ -9,7 +9,7 @@ import { countDueRegistrations, findDueRegistrations, type RegistrationRow } fro
 interface TeacherWithRequires {
   id: string;
   trainingProgress?: { completedHours: number; cycle: { id: string; startsOn: string; endsOn: string; requiredHours: number } } | null;
-  employments?: { startsOn: string; endsOn: string | null }[] | null;
+  employments?: { startsOn: string; endsOn: string | null; onQuota?: boolean }[] | null;
 }
 
 const STAGE_VALUES = { OPEN: 'open', APPLIED: 'applied', FILED: 'filed', REGISTERED: 'registered' };
