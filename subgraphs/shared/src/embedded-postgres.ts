@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { keepProtocolBatchesTogether } from './pglite-batch-affinity';
 
 /**
  * PostgreSQL without installing PostgreSQL: PGlite (PostgreSQL compiled to WebAssembly) behind its
@@ -21,6 +22,8 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; maxConn
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir ?? 'memory://');
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections ?? 100 });
+  // Concurrent connections must not interleave their extended-protocol batches (see the module).
+  keepProtocolBatchesTogether(server);
   await server.start();
   // The socket server does not expose its bound port; read it from the underlying net.Server.
   const address = (server as unknown as { server: { address(): AddressInfo } }).server.address();
