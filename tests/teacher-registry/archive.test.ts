@@ -63,6 +63,15 @@ describe('teacher archive queries', () => {
     expect(t.fieldProvenance).toContainEqual({ field: 'name', sourceSystem: 'demo', verified: true });
   });
 
+  it('finds a teacher by national teacher number, within scope only', async () => {
+    const me = hongshanTeachers[5]!;
+    const q = `query($n: String!) { teacherByNumber(nationalTeacherNumber: $n) { id name school { id } } }`;
+    const own = await h.graphql(h.viewer('county_query', '420111'), q, { n: me.nationalTeacherNumber });
+    expect(own.data.teacherByNumber).toEqual({ id: me.id, name: me.name, school: { id: me.schoolId } });
+    const other = await h.graphql(h.viewer('county_query', '420115'), q, { n: me.nationalTeacherNumber });
+    expect(other.data.teacherByNumber).toBeNull();
+  });
+
   it('keeps identity documents and contacts away from partners while they read the dossier', async () => {
     const partner = h.viewer('partner', '420000', { clientId: 'p', scopes: ['dossier:read'] });
     const ok = await h.graphql(partner, `{ teachers(first: 1) { nodes { name titleAppointments { title { code } } } } }`);

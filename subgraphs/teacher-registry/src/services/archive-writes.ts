@@ -141,8 +141,16 @@ export function registerTeacher(db: Db, viewer: Viewer, input: RegisterTeacherAr
     if (duplicate) {
       throw abort(userError(UserErrorCode.DUPLICATE, 'idDocumentNumber: a teacher with this identification document is already registered', ['input', 'idDocumentNumber']));
     }
-    const [id] = await insertTeachers(trx, db, viewer, [{ info: value, school }], 'registration');
-    return { teacherId: id as string };
+    try {
+      const [id] = await insertTeachers(trx, db, viewer, [{ info: value, school }], 'registration');
+      return { teacherId: id as string };
+    } catch (error) {
+      // Two registrations of one person racing each other: the unique index decides, the loser hears DUPLICATE.
+      if ((error as { code?: string }).code === '23505') {
+        throw abort(userError(UserErrorCode.DUPLICATE, 'idDocumentNumber: a teacher with this identification document is already registered', ['input', 'idDocumentNumber']));
+      }
+      throw error;
+    }
   });
 }
 
