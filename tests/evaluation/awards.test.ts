@@ -57,8 +57,13 @@ describe('awards', () => {
     const body = await ev.call(province(), CREATE, { input: programmeInput });
     expect(body.data.createAwardProgramme).toMatchObject({ programme: { level: 'PROVINCIAL', organiser: { id: '420000' }, version: 1 }, errors: [] });
     programmeId = body.data.createAwardProgramme.programme.id;
-    expect((await ev.call(county(), '{ awardProgrammes { id } }')).data.awardProgrammes).toEqual([{ id: programmeId }]);
-    expect((await ev.call(ev.viewer('county_info_admin', '110105'), '{ awardProgrammes { id } }')).data.awardProgrammes).toEqual([]);
+    const LIST = '{ awardProgrammes { totalCount nodes { id } } }';
+    expect((await ev.call(county(), LIST)).data.awardProgrammes).toEqual({ totalCount: 1, nodes: [{ id: programmeId }] });
+    expect((await ev.call(ev.viewer('county_info_admin', '110105'), LIST)).data.awardProgrammes).toEqual({ totalCount: 0, nodes: [] });
+    // A lookup by id obeys the same scope: Beijing cannot read Hubei's programme through a teacher's eligibility either.
+    const beijingTeacher = data.teachers.find((x) => x.orgPath.includes('/110105/'))!;
+    const elsewhere = await ev.call(ev.viewer('county_info_admin', '110105'), TEACHER_ENTITIES(`awardEligibility(programmeId: "${programmeId}") { eligible }`), { representations: [{ __typename: 'Teacher', id: beijingTeacher.id, trainingProgress: null }] });
+    expect(elsewhere.data._entities[0].awardEligibility).toBeNull();
   });
 
   it('nominations enforce the assessment, excellent and ethics gates', async () => {

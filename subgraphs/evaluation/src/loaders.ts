@@ -36,8 +36,8 @@ export function createLoaders(db: Db, viewer: Viewer) {
     awardNominationsByTeacherId: new DataLoader<string, AwardNominationRow[]>(async (ids) =>
       mapToMany(ids, await findNominationsByTeacherIds(db, ids), (r) => r.teacherId),
     ),
-    // Programmes are public within the platform's administrations: looked up by id for any nomination the viewer can see.
-    awardProgrammeById: new DataLoader<string, AwardProgrammeRow | null>(async (ids) => mapTo(ids, await findProgrammesByIds(db, ids), (r) => r.id)),
+    // Programmes organised at, above or below the viewer's unit, as in the list.
+    awardProgrammeById: new DataLoader<string, AwardProgrammeRow | null>(async (ids) => mapTo(ids, await findProgrammesByIds(db, viewer, ids), (r) => r.id)),
     titleApplicationsByTeacherId: new DataLoader<string, TitleApplicationRow[]>(async (ids) =>
       mapToMany(ids, await findTitleApplicationsByTeacherIds(db, ids), (r) => r.teacherId),
     ),

@@ -106,6 +106,7 @@ export const permissions: IRules = {
   EthicsAccessRecord: allow,
   EthicsAccessRecordConnection: allow,
   AwardProgramme: allow,
+  AwardProgrammeConnection: allow,
   AwardGate: allow,
   AwardEligibility: allow,
   AwardNomination: allow,

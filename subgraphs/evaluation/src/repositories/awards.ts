@@ -65,11 +65,12 @@ const NOMINATION = [
 export function visibleProgrammes(knex: Knex | Knex.Transaction, db: Db, viewer: Viewer) {
   return knex(`${db.t('award_programme')} as p`)
     .select(PROGRAMME)
-    .where((q) => q.whereRaw('? like p.organiser_path || \'%\'', [viewer.orgPath]).orWhereRaw('p.organiser_path like ?', [likePrefix(viewer.orgPath)]));
+    .where((q) => q.whereRaw("? like p.organiser_path || '%'", [viewer.orgPath]).orWhereRaw('p.organiser_path like ?', [likePrefix(viewer.orgPath)]));
 }
 
-export async function findProgrammesByIds(db: Db, ids: readonly string[]): Promise<AwardProgrammeRow[]> {
-  return db.knex(`${db.t('award_programme')} as p`).select(PROGRAMME).whereIn('p.id', ids as string[]);
+/** Lookups by id obey the same visibility as the list. */
+export async function findProgrammesByIds(db: Db, viewer: Viewer, ids: readonly string[]): Promise<AwardProgrammeRow[]> {
+  return visibleProgrammes(db.knex, db, viewer).whereIn('p.id', ids as string[]);
 }
 
 export async function findProgrammeById(knex: Knex | Knex.Transaction, db: Db, id: string): Promise<AwardProgrammeRow | undefined> {

@@ -1,4 +1,5 @@
 import { normaliseUuid } from '../../../shared/src/ids';
+import { decodeCursor, pageSize, toConnection } from '../../../shared/src/pagination';
 import type { Context } from '../context';
 import { awardGates } from '../domain/awards';
 import { todayIso } from '../domain/dates';
@@ -20,7 +21,17 @@ export const TeacherAwardFields = {
 };
 
 export const AwardQueries = {
-  awardProgrammes: (_: unknown, __: unknown, ctx: Context) => visibleProgrammes(ctx.db.knex, ctx.db, ctx.viewer).orderBy('p.nomination_opens_on', 'desc').limit(100),
+  awardProgrammes: async (_: unknown, args: { first?: number | null; after?: string | null }, ctx: Context) => {
+    const limit = pageSize(args);
+    const after = decodeCursor(args.after);
+    const query = visibleProgrammes(ctx.db.knex, ctx.db, ctx.viewer).orderBy('p.id').limit(limit + 1);
+    if (after) query.where('p.id', '>', after);
+    const rows = await query;
+    return toConnection(rows, limit, (r) => r.id, async () => {
+      const row = (await visibleProgrammes(ctx.db.knex, ctx.db, ctx.viewer).clearSelect().count('* as n').first()) as { n: number } | undefined;
+      return Number(row?.n ?? 0);
+    });
+  },
 };
 
 export const AwardProgramme = {
