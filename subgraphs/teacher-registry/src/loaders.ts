@@ -12,7 +12,7 @@ import {
 } from './repositories/change-requests';
 import { findOrgUnitsByIds, findOrgUnitsByParentIds, type OrgUnitRow } from './repositories/org-units';
 import { findSubRecordsByTeacherIds, SUB_RECORD_KINDS, type SubRecordKind, type SubRecordRow } from './repositories/sub-records';
-import { findTeachersByIds, headcountsByUnit, type HeadcountRow, type TeacherRow } from './repositories/teachers';
+import { findTeachersByIds, findTeachersByNumbers, headcountsByUnit, type HeadcountRow, type TeacherRow } from './repositories/teachers';
 
 /** Built fresh for every request: caches never outlive one viewer's request. */
 export function createLoaders(db: Db, viewer: Viewer) {
@@ -30,6 +30,10 @@ export function createLoaders(db: Db, viewer: Viewer) {
     ),
     /** Scoped: a teacher outside the viewer's reach loads as null, also through `_entities`. */
     teacherById: new DataLoader<string, TeacherRow | null>(async (ids) => mapTo(ids, await findTeachersByIds(db, viewer, ids), (r) => r.id)),
+    /** Scoped like teacherById. */
+    teacherByNumber: new DataLoader<string, TeacherRow | null>(async (numbers) =>
+      mapTo(numbers, await findTeachersByNumbers(db, viewer, numbers), (r) => r.nationalTeacherNumber),
+    ),
     subRecordsByTeacherId: subRecords,
     /** Scoped through the teacher's organisation path. */
     changeRequestById: new DataLoader<string, ChangeRequestRow | null>(async (ids) =>

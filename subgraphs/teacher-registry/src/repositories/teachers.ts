@@ -99,8 +99,8 @@ export async function findTeachersByIds(db: Db, viewer: Viewer, ids: readonly st
   return whereTeacherInScope(query, SCOPE_COLUMNS, viewer);
 }
 
-export async function findTeacherByNumber(db: Db, viewer: Viewer, nationalTeacherNumber: string): Promise<TeacherRow | undefined> {
-  const query = db.knex(db.t('teacher')).select(TEACHER_COLUMNS).where('national_teacher_number', nationalTeacherNumber).first();
+export async function findTeachersByNumbers(db: Db, viewer: Viewer, numbers: readonly string[]): Promise<TeacherRow[]> {
+  const query = db.knex(db.t('teacher')).select(TEACHER_COLUMNS).whereIn('national_teacher_number', numbers as string[]);
   return whereTeacherInScope(query, SCOPE_COLUMNS, viewer);
 }
 

@@ -4,7 +4,7 @@ import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../sh
 import type { Context } from '../context';
 import { STAFF_CATEGORY, TITLE, hasCode } from '../domain/code-sets';
 import { listChangeRequests, type ChangeRequestRow } from '../repositories/change-requests';
-import { countTeachersInSubtree, findTeacherByNumber, listTeachersInSubtree, type TeacherFilterValues, type TeacherRow } from '../repositories/teachers';
+import { countTeachersInSubtree, listTeachersInSubtree, type TeacherFilterValues, type TeacherRow } from '../repositories/teachers';
 import { importTemplate } from '../services/teacher-import';
 
 export interface TeacherFilterArgs extends TeacherFilterValues {
@@ -45,9 +45,9 @@ export const Query = {
     return id ? ctx.loaders.teacherById.load(id) : null;
   },
   teacherByNumber: async (_: unknown, args: { nationalTeacherNumber: string }, ctx: Context) => {
-    const row = await findTeacherByNumber(ctx.db, ctx.viewer, args.nationalTeacherNumber);
+    const row = await ctx.loaders.teacherByNumber.load(args.nationalTeacherNumber);
     if (row) ctx.loaders.teacherById.prime(row.id, row);
-    return row ?? null;
+    return row;
   },
   teachers: async (_: unknown, args: PageArgs & { orgUnitId?: string | null; filter?: TeacherFilterArgs | null }, ctx: Context) => {
     const { orgUnitId: filterUnit, ...filter } = args.filter ?? {};
