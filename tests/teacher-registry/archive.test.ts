@@ -90,6 +90,10 @@ describe('teacher archive queries', () => {
     const primary = (await h.graphql(admin, q, { f: { stage: 'PRIMARY' } })).data.teachers;
     expect(primary.nodes.every((n: any) => n.school.school.stage === 'PRIMARY')).toBe(true);
     expect(primary.totalCount).toBe(data.teachers.filter((t) => t.orgPath.startsWith('/CN/420000/') && ['1142000101', '1142000202', '1142000401'].includes(t.schoolId)).length);
+    const viaUnit = await h.graphql(admin, `{ orgUnit(id: "420111") { teachers(filter: { gender: FEMALE }) { totalCount } } }`);
+    expect(viaUnit.data.orgUnit.teachers.totalCount).toBe(female.totalCount);
+    const unitTwice = await h.graphql(admin, `{ orgUnit(id: "420111") { teachers(filter: { orgUnitId: "420115" }) { totalCount } } }`);
+    expect(unitTwice.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.orgUnitId' });
     const combined = (await h.graphql(admin, q, { f: { orgUnitId: '420111', staffCategory: '1', title: 'first', onQuota: true, status: 'ACTIVE' } })).data.teachers;
     expect(combined.nodes.every((n: any) => n.staffCategory.code === '1' && n.title.code === 'first' && n.onQuota)).toBe(true);
     const expectedCombined = all.nodes.filter((n: any) => n.staffCategory.code === '1' && n.title?.code === 'first' && n.onQuota).length;
