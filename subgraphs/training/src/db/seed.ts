@@ -178,6 +178,22 @@ async function seedDeclarations(trx: Knex.Transaction, db: Db, dataset: DemoData
     });
     if (recordId) records.push({ id: recordId, teacher_id: teacher.id, title, form, hours, completed_on: completedOn, source: 'declaration', source_id: id, organiser });
   }
+  // Some teachers attended a full-time three-month programme (360 hours): they meet the cycle
+  // requirement in every province, so completion rates are not all zero in the demo.
+  const longProgramme = seededRandom(TRAINING_DEMO_SEED + 4);
+  for (const teacher of dataset.teachers.filter(() => longProgramme() < 0.12)) {
+    const id = uuidFrom(longProgramme);
+    const recordId = uuidFrom(longProgramme);
+    const title = '国培计划——骨干教师脱产研修（三个月）';
+    const organiser = '教育部 国培计划';
+    const county = teacher.orgPath.split('/').at(-3) as string;
+    declarations.push({
+      id, teacher_id: teacher.id, org_path: teacher.orgPath, client_request_id: `demo-${id}`, title, form: 'centralised', organiser, hours: 360,
+      completed_on: '2025-06-30', evidence_ref: `结业证书 ${id.slice(0, 8).toUpperCase()}`, status: 'recognised', declared_by: `demo-teacher-${teacher.id}`,
+      school_comment: null, decided_by_org_id: county, rejection_reason: null, training_record_id: recordId,
+    });
+    records.push({ id: recordId, teacher_id: teacher.id, title, form: 'centralised', hours: 360, completed_on: '2025-06-30', source: 'declaration', source_id: id, organiser });
+  }
   await insertInBatches(trx, db.t('credit_declaration'), declarations);
   await insertInBatches(trx, db.t('training_record'), records);
 }
