@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
 import { applyEvent } from '../../subgraphs/shared/src/events';
 import { createLogger } from '../../subgraphs/shared/src/logger';
@@ -173,5 +174,27 @@ describe('annual assessment entry', () => {
     expect((await ev.call(schoolAdmin(), ADD, { input })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const rules = await ev.call(ev.viewer('county_query', '420115'), `{ excellentCapRules(provinceCode: "420000", on: "2028-06-01") { provinceCode unitCategory maxShare } }`);
     expect(rules.data.excellentCapRules[0]).toEqual({ provinceCode: '420000', unitCategory: 'DEFAULT', maxShare: 0.18 });
+  });
+
+  it('entries of excellent for one school and year are serialised, so two cannot both take the last place', async () => {
+    // 长阳资丘镇中心学校: 14 teachers, 20% → 2 excellent in 2026; take one, then race for the last.
+    const SMALL = '1142000302';
+    const admin = ev.viewer('school_info_admin', SMALL);
+    const [a, b, c] = teachersOf(SMALL);
+    expect((await ev.call(admin, CAP, { year: 2026 })).data.excellentCap).toMatchObject({ maxExcellent: 2, excellentEntered: 0 });
+    expect((await ev.call(admin, ENTER, { input: { teacherId: a!.id, year: 2026, grade: 'EXCELLENT' } })).data.enterAnnualAssessment.errors).toEqual([]);
+
+    // A competing writer holds the unit's lock and takes the last place while the entry waits.
+    const { db } = ev.server;
+    const competitor = await db.knex.transaction();
+    await competitor.raw('select pg_advisory_xact_lock(hashtext(?))', [`evaluation:excellent:${SMALL}:2026`]);
+    const pending = ev.call(admin, ENTER, { input: { teacherId: b!.id, year: 2026, grade: 'EXCELLENT' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await competitor(db.t('annual_assessment')).insert({ id: randomUUID(), teacher_id: c!.id, year: 2026, grade: 'excellent', assessed_by_org_id: SMALL });
+    await competitor.commit();
+
+    const waited = await pending;
+    expect(waited.data.enterAnnualAssessment).toMatchObject({ assessment: null, errors: [{ code: 'RULE_VIOLATION', field: ['input', 'grade'] }] });
+    expect((await ev.call(admin, CAP, { year: 2026 })).data.excellentCap).toMatchObject({ excellentEntered: 2, remaining: 0 });
   });
 });
