@@ -109,9 +109,18 @@ const LOG_COLUMNS = [
   'at',
 ];
 
-export async function findChangeLogByTeacherIds(db: Db, teacherIds: readonly string[]): Promise<ChangeLogRow[]> {
-  return db.knex(db.t('teacher_change_log')).select(LOG_COLUMNS).whereIn('teacher_id', teacherIds as string[]).orderBy('id', 'desc');
+/** The newest `perTeacher` entries of each teacher, in one statement (a window keeps long histories out of a page). */
+export async function findChangeLogByTeacherIds(db: Db, teacherIds: readonly string[], perTeacher = MAX_HISTORY_ENTRIES): Promise<ChangeLogRow[]> {
+  const ranked = db
+    .knex(db.t('teacher_change_log'))
+    .select(LOG_COLUMNS)
+    .select(db.knex.raw('row_number() over (partition by teacher_id order by id desc) as rank'))
+    .whereIn('teacher_id', teacherIds as string[]);
+  return db.knex.select(LOG_COLUMNS.map((c) => c.split(' as ').pop()!)).from(ranked.as('ranked')).where('rank', '<=', perTeacher).orderBy('id', 'desc');
 }
+
+/** The most `Teacher.changeHistory(first)` returns. */
+export const MAX_HISTORY_ENTRIES = 500;
 
 export async function findChangeLogByRequestIds(db: Db, requestIds: readonly string[]): Promise<ChangeLogRow[]> {
   return db.knex(db.t('teacher_change_log')).select(LOG_COLUMNS).whereIn('change_request_id', requestIds as string[]).orderBy('id');
