@@ -3,7 +3,12 @@ import * as enums from './enums';
 import { Mutation } from './Mutation';
 import { OrgUnit } from './OrgUnit';
 import { Query } from './Query';
-import { CourseEnrolment, CreditApplication, CreditDeclaration, CreditLedgerEntry, TrainingCourse, TrainingProgramme } from './Records';
+import { CourseEnrolment } from './CourseEnrolment';
+import { CreditApplication } from './CreditApplication';
+import { CreditDeclaration } from './CreditDeclaration';
+import { CreditLedgerEntry } from './CreditLedgerEntry';
+import { TrainingCourse } from './TrainingCourse';
+import { TrainingProgramme } from './TrainingProgramme';
 import { Teacher } from './Teacher';
 
 export const resolvers = {

@@ -1,0 +1,6 @@
+import type { Context } from '../context';
+import type { CourseRow } from '../repositories/catalogue';
+
+export const TrainingCourse = {
+  programme: (c: CourseRow, _: unknown, ctx: Context) => ctx.loaders.programmeById.load(c.programmeId),
+};
