@@ -81,5 +81,11 @@ describe('teacher-registry in the federated platform', () => {
     expect(moved.workHistory.at(-1)).toEqual({ organisation: { id: '1142000201' }, startsOn: '2026-11-01', provenance: { sourceSystem: 'staffing-quota' } });
     const hongshan = await t.graphql(await t.token('county_info_admin', '420111'), `query($id: ID!) { teacher(id: $id) { id } }`, { id: mover.id });
     expect(hongshan.body.data.teacher).toBeNull();
+
+    // teacher.affiliation-changed moves the teacher in the other subgraphs' scope projections too.
+    const training = t.platform.subgraphs.find((s) => s.name === 'training')!;
+    const projected = async () => (await training.db.knex(training.db.t('teacher_scope')).where('teacher_id', mover.id).first())?.org_path;
+    while ((await projected()) !== '/CN/420000/420100/420115/1142000201/' && Date.now() < deadline + 20_000) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await projected()).toBe('/CN/420000/420100/420115/1142000201/');
   });
 });
