@@ -59,6 +59,9 @@ describe('catalogue: programmes, courses, enrolment within capacity, completion 
     expect(again.enrolment.id).toBe(first.enrolment.id);
     const second = (await h.graphql(county(), ENROL, { input: { courseId, teacherId: hongshanTeachers[1]!.id } })).data.enrolInTrainingCourse;
     expect(second.enrolment.course.enrolledCount).toBe(2);
+    const roster = `query($id: ID!) { trainingCourse(id: $id) { enrolments { teacher { id } status } } }`;
+    expect((await h.graphql(county(), roster, { id: courseId })).data.trainingCourse.enrolments).toHaveLength(2);
+    expect((await h.graphql(asTeacher(0), roster, { id: courseId })).data.trainingCourse.enrolments).toEqual([{ teacher: { id: hongshanTeachers[0]!.id }, status: 'ENROLLED' }]);
     const full = (await h.graphql(asTeacher(2), ENROL, { input: { courseId } })).data.enrolInTrainingCourse;
     expect(full.errors[0]).toMatchObject({ code: 'RULE_VIOLATION', field: ['input', 'courseId'] });
     const n = await h.server.db.knex(h.server.db.t('course_enrolment')).where({ course_id: courseId }).count('* as n').first();

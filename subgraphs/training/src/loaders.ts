@@ -16,7 +16,7 @@ import {
   type LedgerEntryRow,
   type TeacherYearTotalRow,
 } from './repositories/credit-bank';
-import { findCoursesByIds, findCoursesByProgrammeIds, findEnrolmentsByTeacherIds, findProgrammesByIds, type CourseRow, type EnrolmentRow, type ProgrammeRow } from './repositories/catalogue';
+import { findCoursesByIds, findCoursesByProgrammeIds, findEnrolmentsByCourseIds, findEnrolmentsByTeacherIds, findProgrammesByIds, type CourseRow, type EnrolmentRow, type ProgrammeRow } from './repositories/catalogue';
 import { findApplicationsByTeacherIds, findEntriesByApplicationIds, type ApplicationRow } from './repositories/credit-operations';
 import { findDeclarationsByIds, findDeclarationsByTeacherIds, type DeclarationRow } from './repositories/declarations';
 import { findCycleOn, findRecordsByIds, findRecordsByTeacherIds, type TrainingCycleRow, type TrainingRecordFilter, type TrainingRecordRow } from './repositories/training';
@@ -70,6 +70,7 @@ export function createLoaders(db: Db, viewer: Viewer) {
     programmeById: new DataLoader<string, ProgrammeRow | null>(async (ids) => mapTo(ids, await findProgrammesByIds(db, viewer, ids), (r) => r.id)),
     courseById: new DataLoader<string, CourseRow | null>(async (ids) => mapTo(ids, await findCoursesByIds(db, viewer, ids), (r) => r.id)),
     coursesByProgrammeId: new DataLoader<string, CourseRow[]>(async (ids) => mapToMany(ids, await findCoursesByProgrammeIds(db, ids), (r) => r.programmeId)),
+    enrolmentsByCourseId: new DataLoader<string, EnrolmentRow[]>(async (ids) => mapToMany(ids, await findEnrolmentsByCourseIds(db, viewer, ids), (r) => r.courseId)),
     enrolmentsByTeacherId: new DataLoader<string, EnrolmentRow[]>(async (ids) => mapToMany(ids, await findEnrolmentsByTeacherIds(db, ids), (r) => r.teacherId)),
     /** Subtree completion of the cycle running today; scoped in SQL (aggregate scope). */
     completionByOrgId: new DataLoader<string, CompletionRow | null>(async (ids) => {

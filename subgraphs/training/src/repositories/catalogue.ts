@@ -137,6 +137,26 @@ export async function listCourses(db: Db, viewer: Viewer, filter: CourseFilter, 
   return { rows, total: async () => Number(((await base().count('* as n').first()) as { n: number }).n) };
 }
 
+/**
+ * Enrolments on the given courses the viewer may see, in one statement: the organiser (or a unit
+ * above it) sees every participant, any other administrator the participants of its subtree, a
+ * teacher only their own place.
+ */
+export async function findEnrolmentsByCourseIds(db: Db, viewer: Viewer, courseIds: readonly string[]): Promise<EnrolmentRow[]> {
+  const query = db
+    .knex(db.t('course_enrolment as n'))
+    .join(db.t('training_course as c'), 'c.id', 'n.course_id')
+    .join(db.t('training_programme as p'), 'p.id', 'c.programme_id')
+    .join(db.t('teacher_scope as s'), 's.teacher_id', 'n.teacher_id')
+    .select(ENROLMENT_COLUMNS)
+    .whereIn('n.course_id', courseIds as string[])
+    .orderBy([{ column: 'n.created_at' }, { column: 'n.id' }]);
+  if (viewer.role === 'teacher') return query.where('n.teacher_id', viewer.teacherId ?? null);
+  if (!parseAdminRole(viewer.role)) return query.whereRaw('false');
+  const prefix = likePrefix(viewer.orgPath);
+  return query.where((q) => q.where('p.organiser_org_path', 'like', prefix).orWhere('s.org_path', 'like', prefix));
+}
+
 /** Callers pass ids already authorised through the teacher_scope projection. */
 export async function findEnrolmentsByTeacherIds(db: Db, teacherIds: readonly string[]): Promise<EnrolmentRow[]> {
   return db.knex(db.t('course_enrolment as n')).select(ENROLMENT_COLUMNS).whereIn('n.teacher_id', teacherIds as string[]).orderBy('n.created_at', 'desc');
