@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { OperationLimits, RateLimits } from './limits';
+import type { SubgraphFaultPolicy } from './resilient-data-source';
 import { z } from 'zod';
 import { booleanFlag, logLevel, optionalFlag, nodeEnv, parseConfig, port, positiveInt, secret, subgraphUrlList, type Env } from '../../subgraphs/shared/src/config';
 
@@ -26,6 +27,8 @@ export interface GatewayConfig {
   enforceRegisteredOperations: boolean;
   /** Automatic persisted queries for clients not held to the manifest. */
   apq: boolean;
+  requestTimeoutMs: number;
+  subgraphFaults: SubgraphFaultPolicy;
   limits: OperationLimits;
   rateLimits: RateLimits;
   logLevel: string;
@@ -53,6 +56,13 @@ PARTNER_CLIENTS_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'gateway', 'p
 OPERATION_MANIFEST_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'gateway', 'partners', 'operations.json')),
 REGISTERED_OPERATIONS_ONLY: optionalFlag,
 APQ: booleanFlag(true),
+REQUEST_TIMEOUT_MS: positiveInt(30_000),
+SUBGRAPH_TIMEOUT_MS: positiveInt(5_000),
+SUBGRAPH_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+SUBGRAPH_RETRY_BUDGET_RATIO: z.coerce.number().min(0).max(1).default(0.1),
+SUBGRAPH_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+SUBGRAPH_BREAKER_VOLUME: positiveInt(10),
+SUBGRAPH_BREAKER_RESET_MS: positiveInt(10_000),
 // Shape limits. Defaults: the largest shipped operation plus headroom (see README, "Limits").
 LIMIT_MAX_DEPTH: positiveInt(10),
 LIMIT_MAX_ALIASES: positiveInt(15),
@@ -67,6 +77,11 @@ REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// UR
 
 const crossCheck = (env: Env) => {
   const problems: { name: string; message: string }[] = [];
+  const subgraphTimeout = Number(env.SUBGRAPH_TIMEOUT_MS ?? 5_000);
+  const requestTimeout = Number(env.REQUEST_TIMEOUT_MS ?? 30_000);
+  if (subgraphTimeout >= requestTimeout) {
+    problems.push({ name: 'SUBGRAPH_TIMEOUT_MS', message: 'must be below REQUEST_TIMEOUT_MS, so a slow subgraph cannot use up the whole request' });
+  }
   if (!env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
     problems.push({ name: 'JWT_SECRET', message: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256 PEM)' });
   }
@@ -97,6 +112,15 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     operationManifestFile: resolve(parsed.OPERATION_MANIFEST_FILE),
     enforceRegisteredOperations: parsed.REGISTERED_OPERATIONS_ONLY ?? parsed.NODE_ENV === 'production',
     apq: parsed.APQ,
+    requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
+    subgraphFaults: {
+      timeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
+      maxRetries: parsed.SUBGRAPH_MAX_RETRIES,
+      retryBudgetRatio: parsed.SUBGRAPH_RETRY_BUDGET_RATIO,
+      breakerErrorPercent: parsed.SUBGRAPH_BREAKER_ERROR_PERCENT,
+      breakerVolumeThreshold: parsed.SUBGRAPH_BREAKER_VOLUME,
+      breakerResetMs: parsed.SUBGRAPH_BREAKER_RESET_MS,
+    },
     limits: {
       maxDepth: parsed.LIMIT_MAX_DEPTH,
       maxAliases: parsed.LIMIT_MAX_ALIASES,

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { commonApolloOptions } from '../../subgraphs/shared/src/apollo-options';
 import { requestIdOf, sendJson, startHttpServer, type RunningHttpServer } from '../../subgraphs/shared/src/http-server';
-import { INTERNAL_IDENTITY_HEADER, signInternalIdentity, type Viewer } from '../../subgraphs/shared/src/identity';
+import { signInternalIdentity, type Viewer } from '../../subgraphs/shared/src/identity';
 import { createLogger, type Logger } from '../../subgraphs/shared/src/logger';
-import { metricsAndLoggingPlugin, metricsRoute, subgraphFetchDuration, subgraphFetchErrors } from '../../subgraphs/shared/src/metrics';
+import { metricsAndLoggingPlugin, metricsRoute } from '../../subgraphs/shared/src/metrics';
+import { ResilientSubgraphDataSource } from './resilient-data-source';
 import { createBearerVerifier } from './auth';
 import { createRateLimiter, operationLimitProtection } from './limits';
 import { createRequestPreparer } from './trusted-documents';
@@ -22,32 +23,6 @@ export interface GatewayContext {
   requestId: string;
 }
 
-/** Adds the signed viewer and the request id to every subgraph fetch, and times each fetch. */
-class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(private readonly subgraph: string, url: string) {
-    super({ url });
-  }
-
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (!('identityHeader' in context) || !context.identityHeader) return;
-    request.http?.headers.set(INTERNAL_IDENTITY_HEADER, context.identityHeader);
-    request.http?.headers.set('x-request-id', context.requestId);
-  }
-
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    const endTimer = subgraphFetchDuration.startTimer({ subgraph: this.subgraph });
-    try {
-      const response = await super.process(options);
-      endTimer({ outcome: response.errors?.length ? 'graphql_error' : 'ok' });
-      return response;
-    } catch (error) {
-      endTimer({ outcome: 'failed' });
-      subgraphFetchErrors.inc({ subgraph: this.subgraph });
-      throw error;
-    }
-  }
-}
-
 export interface RunningGateway extends RunningHttpServer {
   /** Subgraph name → the URL the gateway routes to. */
   subgraphUrls: Record<string, string>;
@@ -59,7 +34,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.supergraphFile, config.supergraphPollIntervalMs, logger),
-    buildService: ({ name, url }) => new IdentityForwardingDataSource(name, routingUrl(name, url)),
+    buildService: ({ name, url }) => new ResilientSubgraphDataSource(name, routingUrl(name, url), config.subgraphFaults, logger),
     logger,
   });
 
@@ -115,6 +90,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       apollo,
       context,
       maxBodyBytes: config.maxBodyBytes,
+      requestTimeoutMs: config.requestTimeoutMs,
       prepareRequest,
       routes: {
         '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),

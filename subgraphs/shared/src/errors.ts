@@ -11,6 +11,8 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** Too many requests for this account or partner client; see Retry-After. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** A subgraph did not answer (down, slow, failing): its fields are missing; the rest is served. */
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -38,6 +38,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   routes?: Record<string, Route>;
   graphqlPath?: string;
   maxBodyBytes?: number;
+  /** Whole-request deadline (node's requestTimeout); the gateway sets it above its subgraph timeouts. */
+  requestTimeoutMs?: number;
   /** Inspects (and may complete) a request before Apollo sees it; throw HttpRejection to refuse. */
   prepareRequest?: (req: IncomingMessage, request: GraphQLRequestBody) => Promise<GraphQLRequestBody>;
 }
@@ -170,6 +172,7 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
   });
   // Keep-alive connections from the gateway must outlive its agent's idle timeout.
   server.keepAliveTimeout = 65_000;
+  if (options.requestTimeoutMs) server.requestTimeout = options.requestTimeoutMs;
   server.headersTimeout = 66_000;
 
   await new Promise<void>((resolve, reject) => {

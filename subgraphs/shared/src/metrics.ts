@@ -44,6 +44,13 @@ export const subgraphFetchErrors = new Counter({
   registers: [metricsRegistry],
 });
 
+export const subgraphCircuitOpen = new Gauge({
+  name: 'gateway_subgraph_circuit_open',
+  help: '1 while the circuit breaker to a subgraph is open (calls short-circuited), else 0.',
+  labelNames: ['subgraph'] as const,
+  registers: [metricsRegistry],
+});
+
 const pools = new Map<string, Knex>();
 new Gauge({
   name: 'db_pool_connections',
