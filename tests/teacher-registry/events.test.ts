@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
-import { applyEvent, type EventType, type PlatformEvent } from '../../subgraphs/shared/src/events';
+import { applyEvent, EVENT_SIGNATURE_HEADER, EVENTS_PATH, signEventBody, type EventType, type PlatformEvent } from '../../subgraphs/shared/src/events';
+import { TEST_INTERNAL_SECRET } from '../helpers/platform';
 import { createLogger } from '../../subgraphs/shared/src/logger';
 import { teacherRegistry } from '../../subgraphs/teacher-registry/src';
 import { startRegistry, type RegistryHarness } from './harness';
@@ -96,5 +97,18 @@ describe('accompanying collection: facts from other subgraphs land in the archiv
     expect(await apply(event('evaluation.title-awarded', 'evaluation', { teacherId: hongshan[3]!.id, title: '皇帝', awardedOn: '2026-01-01', documentRef: null }))).toBe('applied');
     expect(await apply(event('evaluation.award-granted', 'evaluation', { teacherId: hongshan[3]!.id, awardName: 'x', level: 'school', issuer: null, awardedOn: 'not-a-date', documentRef: null }))).toBe('applied');
     expect(await h.server.db.knex(h.server.db.t('teacher_change_log')).count('* as c')).toEqual(before);
+  });
+
+  it('takes events over the signed intake route and refuses unsigned ones', async () => {
+    const t = hongshan[4]!;
+    const award = event('evaluation.award-granted', 'evaluation', { teacherId: t.id, awardName: '县级优秀班主任', level: '县级', issuer: '洪山区教育局', awardedOn: '2026-09-10', documentRef: null });
+    const body = JSON.stringify(award);
+    const post = (signature: string) =>
+      fetch(new URL(EVENTS_PATH, h.server.url), { method: 'POST', headers: { 'content-type': 'application/json', [EVENT_SIGNATURE_HEADER]: signature }, body });
+    expect((await post('forged')).status).toBe(401);
+    const accepted = await post(signEventBody(body, TEST_INTERNAL_SECRET));
+    expect(await accepted.json()).toEqual({ outcome: 'applied' });
+    expect(await (await post(signEventBody(body, TEST_INTERNAL_SECRET))).json()).toEqual({ outcome: 'duplicate' });
+    expect((await read(t.id)).awards).toEqual([expect.objectContaining({ name: '县级优秀班主任', level: { code: 'county', label: '县级' } })]);
   });
 });
