@@ -77,6 +77,21 @@ describe('credit rules and the credit bank', () => {
     for (const year of beijing.trainingCycleSummary.years) expect(year.isMet).toBe(year.credits >= 48);
   });
 
+  it('summarises an earlier cycle on request, and refuses an unknown one', async () => {
+    const v = h.viewer('national_query', 'CN');
+    const past = await h.graphql(v, entities('trainingCycleSummary(cycleId: "2019-2023") { cycle { id } hours credits years { year } }'), teacherRefs([beijingTeacher.id]));
+    expect(past.errors).toBeUndefined();
+    const expected = data.trainingRecords.filter((r) => r.teacherId === beijingTeacher.id && r.completedOn <= '2023-12-31').reduce((s, r) => s + r.hours, 0);
+    expect(past.data._entities[0].trainingCycleSummary).toMatchObject({ cycle: { id: '2019-2023' }, hours: expected, credits: expected });
+    expect(past.data._entities[0].trainingCycleSummary.years.map((y: { year: number }) => y.year)).toEqual([2019, 2020, 2021, 2022, 2023]);
+    const unknown = await h.graphql(v, entities('trainingCycleSummary(cycleId: "1999") { hours }'), teacherRefs([beijingTeacher.id]));
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const units = await h.graphql(v, `query($r: [_Any!]!) { _entities(representations: $r) { ... on OrgUnit { trainingCompletion(cycleId: "2019-2023") { cycle { id } teacherCount } } } }`, {
+      r: [{ __typename: 'OrgUnit', id: 'CN' }],
+    });
+    expect(units.data._entities[0].trainingCompletion).toMatchObject({ cycle: { id: '2019-2023' }, teacherCount: data.teachers.length });
+  });
+
   it('answers annual totals and rejects absurd year ranges', async () => {
     const v = h.viewer('national_query', 'CN');
     const ok = await h.graphql(v, entities('trainingAnnualTotals(fromYear: 2022, toYear: 2026) { year hours credits minimumCredits }'), teacherRefs([beijingTeacher.id]));

@@ -19,9 +19,12 @@ import {
 import { findCoursesByIds, findCoursesByProgrammeIds, findEnrolmentsByCourseIds, findEnrolmentsByTeacherIds, findProgrammesByIds, type CourseRow, type EnrolmentRow, type ProgrammeRow } from './repositories/catalogue';
 import { findApplicationsByTeacherIds, findEntriesByApplicationIds, type ApplicationRow } from './repositories/credit-operations';
 import { findDeclarationsByIds, findDeclarationsByTeacherIds, type DeclarationRow } from './repositories/declarations';
-import { findCycleOn, findRecordsByIds, findRecordsByTeacherIds, type TrainingCycleRow, type TrainingRecordFilter, type TrainingRecordRow } from './repositories/training';
+import { findCycleOn, listCycles, findRecordsByIds, findRecordsByTeacherIds, type TrainingCycleRow, type TrainingRecordFilter, type TrainingRecordRow } from './repositories/training';
 
 /** A loader per distinct argument set, so a page of teachers asking the same thing is one statement. */
+/** Loader key of a cycle: its dates and hours, so the batch function needs no second lookup. */
+export const cycleKey = (cycle: TrainingCycleRow) => `${cycle.startsOn}:${cycle.endsOn}:${cycle.requiredHours}`;
+
 function keyed<K, V>(make: (key: string) => DataLoader<K, V>) {
   const loaders = new Map<string, DataLoader<K, V>>();
   return (key: string) => {
@@ -37,6 +40,7 @@ function keyed<K, V>(make: (key: string) => DataLoader<K, V>) {
 export function createLoaders(db: Db, viewer: Viewer) {
   let currentCycle: Promise<TrainingCycleRow | null> | undefined;
   let rules: Promise<CreditRules> | undefined;
+  let cycles: Promise<TrainingCycleRow[]> | undefined;
   const cycleToday = () => (currentCycle ??= findCycleOn(db, today()).then((row) => row ?? null));
   return {
     /** Scoped: null for a teacher outside the viewer's reach. */
@@ -44,11 +48,10 @@ export function createLoaders(db: Db, viewer: Viewer) {
     currentCycle: cycleToday,
     /** Provincial rules are a few dozen rows: loaded once per request. */
     creditRules: () => (rules ??= loadCreditRules(db)),
-    /** Ledger totals per activity year inside the cycle running today (one statement per page). */
-    cycleYearTotalsByTeacherId: new DataLoader<string, TeacherYearTotalRow[]>(async (ids) => {
-      const cycle = await cycleToday();
-      if (!cycle) return ids.map(() => []);
-      return mapToMany(ids, await yearTotalsByTeacherIds(db, ids, cycle.startsOn, cycle.endsOn), (r) => r.teacherId);
+    /** Ledger totals per activity year inside a cycle (one statement per page and cycle). */
+    yearTotalsInCycle: keyed((cycleKey) => {
+      const [startsOn, endsOn] = cycleKey.split(':') as [string, string];
+      return new DataLoader<string, TeacherYearTotalRow[]>(async (ids) => mapToMany(ids, await yearTotalsByTeacherIds(db, ids, startsOn, endsOn), (r) => r.teacherId));
     }),
     annualTotalsByTeacherId: keyed((range) => {
       const [from, to] = range.split(':') as [string, string];
@@ -72,13 +75,20 @@ export function createLoaders(db: Db, viewer: Viewer) {
     coursesByProgrammeId: new DataLoader<string, CourseRow[]>(async (ids) => mapToMany(ids, await findCoursesByProgrammeIds(db, ids), (r) => r.programmeId)),
     enrolmentsByCourseId: new DataLoader<string, EnrolmentRow[]>(async (ids) => mapToMany(ids, await findEnrolmentsByCourseIds(db, viewer, ids), (r) => r.courseId)),
     enrolmentsByTeacherId: new DataLoader<string, EnrolmentRow[]>(async (ids) => mapToMany(ids, await findEnrolmentsByTeacherIds(db, ids), (r) => r.teacherId)),
-    /** Subtree completion of the cycle running today; scoped in SQL (aggregate scope). */
-    completionByOrgId: new DataLoader<string, CompletionRow | null>(async (ids) => {
-      const cycle = await cycleToday();
-      if (!cycle) return ids.map(() => null);
-      const asOf = cycle.endsOn < today() ? cycle.endsOn : today();
-      return mapTo(ids, await completionByOrgIds(db, viewer, ids, cycle, asOf), (r) => r.orgId);
+    /** Subtree completion of a cycle; scoped in SQL (aggregate scope). One statement per page of units. */
+    completionInCycle: keyed((cycleKey) => {
+      const [startsOn, endsOn, requiredHours] = cycleKey.split(':') as [string, string, string];
+      const asOf = endsOn < today() ? endsOn : today();
+      return new DataLoader<string, CompletionRow | null>(async (ids) =>
+        mapTo(ids, await completionByOrgIds(db, viewer, ids, { startsOn, endsOn, requiredHours: Number(requiredHours) }, asOf), (r) => r.orgId),
+      );
     }),
+    /** The cycle with this id, or the one running today when no id is given. */
+    async cycleFor(cycleId?: string | null): Promise<TrainingCycleRow | null> {
+      if (cycleId == null) return cycleToday();
+      const all = await (cycles ??= listCycles(db));
+      return all.find((c) => c.id === cycleId) ?? null;
+    },
   };
 }
 

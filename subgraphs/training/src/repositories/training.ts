@@ -36,6 +36,10 @@ export async function findCycleOn(db: Db, date: string, runner: Knex | Knex.Tran
   return runner(db.t('training_cycle')).first(CYCLE_COLUMNS).where('starts_on', '<=', date).andWhere('ends_on', '>=', date);
 }
 
+export async function listCycles(db: Db): Promise<TrainingCycleRow[]> {
+  return db.knex(db.t('training_cycle')).select(CYCLE_COLUMNS).orderBy('starts_on');
+}
+
 /**
  * Records with the credits their deposit banked, filtered in SQL. Callers pass ids already
  * authorised through the teacher_scope projection.

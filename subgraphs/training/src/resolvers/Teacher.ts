@@ -3,6 +3,7 @@ import { policyInForce, provinceOfPath, summariseCycle } from '../domain/credit-
 import { today } from '../domain/validation';
 import type { TrainingRecordFilter } from '../repositories/training';
 import type { Context } from '../context';
+import { cycleKey } from '../loaders';
 
 type TeacherRef = { id: string };
 
@@ -22,16 +23,19 @@ export const Teacher = {
   trainingProgress: async (teacher: TeacherRef, _: unknown, ctx: Context) => {
     const cycle = await ctx.loaders.currentCycle();
     if (!cycle) return null;
-    const years = await ctx.loaders.cycleYearTotalsByTeacherId.load(teacher.id);
+    const years = await ctx.loaders.yearTotalsInCycle(cycleKey(cycle)).load(teacher.id);
     const completedHours = years.reduce((sum, y) => sum + y.hours, 0);
     const remainingHours = Math.max(0, cycle.requiredHours - completedHours);
     return { cycle, completedHours, remainingHours, isComplete: remainingHours === 0 };
   },
 
-  trainingCycleSummary: async (teacher: TeacherRef, _: unknown, ctx: Context) => {
-    const cycle = await ctx.loaders.currentCycle();
-    if (!cycle) return null;
-    const [rows, rules] = await Promise.all([ctx.loaders.cycleYearTotalsByTeacherId.load(teacher.id), ctx.loaders.creditRules()]);
+  trainingCycleSummary: async (teacher: TeacherRef, args: { cycleId?: string | null }, ctx: Context) => {
+    const cycle = await ctx.loaders.cycleFor(args.cycleId);
+    if (!cycle) {
+      if (args.cycleId != null) throw badUserInput('cycleId', 'is not a training cycle');
+      return null;
+    }
+    const [rows, rules] = await Promise.all([ctx.loaders.yearTotalsInCycle(cycleKey(cycle)).load(teacher.id), ctx.loaders.creditRules()]);
     const orgPath = rows[0]?.orgPath;
     if (!orgPath) return null;
     const province = provinceOfPath(orgPath);
