@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /**
  * Ready-made operations shown as tabs in the playground. Each is a real operation of the current
  * schema (tests run them), so the examples cannot drift from what the API answers.
@@ -7,6 +10,8 @@ export interface PlaygroundExample {
   query: string;
   variables?: Record<string, unknown>;
 }
+
+const PARTNER_DOSSIER = readFileSync(join(__dirname, '..', '..', 'subgraphs', 'evaluation', 'operations', 'partner-dossier.graphql'), 'utf8');
 
 export const PLAYGROUND_EXAMPLES: PlaygroundExample[] = [
   {
@@ -26,6 +31,31 @@ query TeacherArchive($first: Int = 3) {
       annualAssessments { year grade }
     }
     pageInfo { hasNextPage endCursor }
+  }
+}`,
+  },
+  {
+    title: 'Partner dossier',
+    query: PARTNER_DOSSIER,
+    variables: { orgUnitId: '420111', first: 5 },
+  },
+  {
+    title: 'Statistics by region',
+    query: `# Decision support [决策支持]: headcount, training completion and staffing for a unit and each unit below it.
+query StatisticsByRegion($unit: ID = "420000", $year: Int = 2026) {
+  orgUnit(id: $unit) {
+    name
+    statistics { activeTeachers onQuota byGender { label count } byAgeBand { label count } byTitle { label count } byLocale { label count } }
+    trainingCompletion { teacherCount metCount completionRate }
+    staffingQuota(year: $year) { approved occupied balance }
+    children {
+      id
+      name
+      level
+      statistics { activeTeachers onQuota }
+      trainingCompletion { completionRate }
+      staffingQuota(year: $year) { approved occupied balance }
+    }
   }
 }`,
   },
