@@ -152,8 +152,8 @@ export async function insertRecord(trx: Knex.Transaction, db: Db, row: { id: str
   return inserted as RecordRow;
 }
 
-export async function findRecord(db: Db | Knex.Transaction, table: string, id: string): Promise<RecordRow | undefined> {
-  return (db as Knex.Transaction)(table).first(COLUMNS).where('id', id);
+export async function findRecord(knex: Knex, table: string, id: string): Promise<RecordRow | undefined> {
+  return knex(table).first(COLUMNS).where('id', id);
 }
 `,
     [`subgraphs/${n.name}/src/loaders.ts`]: `import DataLoader from 'dataloader';
@@ -223,33 +223,43 @@ function checkTitle(title: string): void {
   }
 }
 
+/*
+ * Reads and scope checks happen before the transaction, writes inside it through \`trx\` only: a
+ * query on another connection while a transaction is open waits for that transaction, and on the
+ * embedded single-backend database it would wait forever.
+ */
 export const Mutation = {
-  add${item}: (_: unknown, { input }: { input: { teacherId: string; title: string } }, ctx: Context) =>
-    runMutation(ctx.db.knex, async (trx) => {
+  add${item}: async (_: unknown, { input }: { input: { teacherId: string; title: string } }, ctx: Context) => {
+    const teacherId = normaliseUuid(input.teacherId);
+    // The scoped loader answers null outside the viewer's subtree: same answer as "no such teacher".
+    const inScope = teacherId ? await ctx.loaders.teacherById.load(teacherId) : null;
+    return runMutation(ctx.db.knex, async (trx) => {
       checkTitle(input.title);
-      const teacherId = normaliseUuid(input.teacherId);
-      // The scoped loader answers null outside the viewer's subtree: same answer as "no such teacher".
-      if (!teacherId || !(await ctx.loaders.teacherById.load(teacherId))) {
+      if (!teacherId || !inScope) {
         throw new UserErrorsAbort([userError(UserErrorCode.NOT_FOUND, 'No teacher with this id in your area.', ['input', 'teacherId'])]);
       }
       const record = await insertRecord(trx, ctx.db, { id: randomUUID(), teacherId, title: input.title.trim() });
       ctx.loaders.recordsByTeacherId.clear(teacherId);
       return { record };
-    }),
-  rename${item}: (_: unknown, { input }: { input: { id: string; version: number; title: string } }, ctx: Context) =>
-    runMutation(ctx.db.knex, async (trx) => {
+    });
+  },
+  rename${item}: async (_: unknown, { input }: { input: { id: string; version: number; title: string } }, ctx: Context) => {
+    const id = normaliseUuid(input.id);
+    const existing = id ? await findRecord(ctx.db.knex, ctx.db.t('record'), id) : undefined;
+    const inScope = existing ? await ctx.loaders.teacherById.load(existing.teacherId) : null;
+    return runMutation(ctx.db.knex, async (trx) => {
       checkTitle(input.title);
-      const id = normaliseUuid(input.id);
-      const existing = id ? await findRecord(trx, ctx.db.t('record'), id) : undefined;
-      if (!existing || !(await ctx.loaders.teacherById.load(existing.teacherId))) {
+      if (!existing || !inScope) {
         throw new UserErrorsAbort([userError(UserErrorCode.NOT_FOUND, 'No record with this id in your area.', ['input', 'id'])]);
       }
+      // The version check makes the earlier read safe: a concurrent change turns into CONFLICT.
       const record = await updateWithVersion<Record<string, unknown>>(trx, ctx.db.t('record'), { column: 'id', value: existing.id }, input.version, {
         title: input.title.trim(),
       });
       ctx.loaders.recordsByTeacherId.clear(existing.teacherId);
       return { record: { id: record.id, teacherId: record.teacher_id, title: record.title, version: record.version } as RecordRow };
-    }),
+    });
+  },
 };
 `,
     [`subgraphs/${n.name}/src/resolvers/index.ts`]: `import { Mutation } from './Mutation';
