@@ -91,6 +91,52 @@ describe('evaluation through the gateway: other subgraphs\' facts arrive by @req
     expect(after.body.data.teacher.titleAppointments).toEqual(expect.arrayContaining([{ title: { code: 'senior' }, appointedOn: today, documentRef: '聘〔2026〕1号' }]));
   });
 
+  it('a missing post slot: title review reads the school\'s free post slots from staffing-quota through @requires', async () => {
+    // A public school of the county (demo post plans exist for public schools only) and one of its teachers.
+    const school = data.orgUnits.find((o) => o.level === 'school' && o.isPublic && o.path.includes(`/${COUNTY}/`))!;
+    const applicant = data.teachers.find((x) => x.schoolId === school.id)!;
+    const county = await t.token('county_info_admin', COUNTY);
+    const year = Number(new Date().toISOString().slice(0, 4));
+    const SLOTS = `#graphql
+      query ($id: ID!) { orgUnit(id: $id) { freePostSlots { category grade ceiling occupied free } } }`;
+    const PLAN = `#graphql
+      mutation ($input: SetPostPlanEntryInput!) { setPostPlanEntry(input: $input) { entry { grade ceiling } errors { code message } } }`;
+    const CHECK = `#graphql
+      query ($id: ID!) { teacher(id: $id) { titleReviewCheck(targetTitle: SENIOR) { allCheckedMet conditions { key met detail } } } }`;
+    const postSlot = async (token: string) => {
+      const { body } = await t.graphql(token, CHECK, { id: applicant.id });
+      expect(body.errors).toBeUndefined();
+      return (body.data.teacher.titleReviewCheck.conditions as { key: string; met: boolean | null; detail: string }[]).find((c) => c.key === 'post_slot')!;
+    };
+    const setCeiling = async (grade: number, ceiling: number) => {
+      const { body } = await t.graphql(county, PLAN, { input: { orgUnitId: school.id, year, category: 'PROFESSIONAL_TECHNICAL', grade, ceiling } });
+      expect(body.data.setPostPlanEntry.errors).toEqual([]);
+    };
+
+    // 高级教师 is appointed into 副高 posts, professional-technical grades 5–7: fill every one of them.
+    const before = await t.graphql(county, SLOTS, { id: school.id });
+    expect(before.body.errors).toBeUndefined();
+    const occupied = (grade: number) =>
+      before.body.data.orgUnit.freePostSlots.find((x: { category: string; grade: number }) => x.category === 'PROFESSIONAL_TECHNICAL' && x.grade === grade)?.occupied ?? 0;
+    for (const grade of [5, 6, 7]) await setCeiling(grade, occupied(grade));
+    const full = await postSlot(county);
+    expect(full.met).toBe(false);
+    expect(full.detail).toMatch(/^Every one of your school's professional-technical posts of grades 5–7 \(副高/);
+    expect(full.detail).toContain(`grade 7: ${occupied(7)} of ${occupied(7)} taken`);
+
+    // One more grade-7 post in this year's plan: the condition is met.
+    await setCeiling(7, occupied(7) + 1);
+    const free = await postSlot(county);
+    expect(free).toMatchObject({ met: true });
+    expect(free.detail).toContain(`grade 7: ${occupied(7)} of ${occupied(7) + 1} taken`);
+    // A title-review partner (dossier:read) gets the same answer.
+    const partner = await t.token('partner', '420000', { client_id: 'title-review-system', scope: 'dossier:read org:read' });
+    expect((await postSlot(partner)).met).toBe(true);
+    // The teacher sees their own check without an error; the school's slots are not theirs to read, so it is not checked.
+    const self = await t.token('teacher', applicant.schoolId, { teacher_id: applicant.id });
+    expect((await postSlot(self)).met).toBeNull();
+  });
+
   it('an award decided in evaluation reaches the registry archive', async () => {
     const province = await t.token('province_info_admin', '420000');
     const created = await t.graphql(province, `mutation ($input: CreateAwardProgrammeInput!) { createAwardProgramme(input: $input) { programme { id } errors { code } } }`, {

@@ -24,6 +24,35 @@ describe('title review conditions (hand-checked)', () => {
     expect(met(SENIOR, facts())).toEqual({ current_title: true, years_in_title: true, education: true, rural_service: true, assessments: true, training: true, ethics: true, post_slot: null });
   });
 
+  it('a missing post slot: the grades the target title needs (副高 5–7 for 高级) full or absent is not met; one free is met; unread is null', () => {
+    const pt = (grade: number, ceiling: number, occupied: number) => ({ category: 'PROFESSIONAL_TECHNICAL', grade, ceiling, occupied, free: Math.max(0, ceiling - occupied) });
+    const slot = (postSlots: TitleFacts['postSlots'], requirement = SENIOR) => titleConditions(requirement, facts({ postSlots })).conditions.find((c) => c.key === 'post_slot')!;
+    // Full: every 副高 post is taken; a free grade-8 post (中级) and a free management post do not help a 高级 applicant.
+    const full = slot([pt(6, 2, 2), pt(7, 3, 3), pt(8, 4, 1), { category: 'MANAGEMENT', grade: 6, ceiling: 2, occupied: 0, free: 2 }]);
+    expect(full).toEqual({
+      key: 'post_slot',
+      met: false,
+      detail:
+        "Every one of your school's professional-technical posts of grades 5–7 (副高 (deputy senior)), the posts for 高级教师 (senior) is taken today (grade 6: 2 of 2 taken; grade 7: 3 of 3 taken), so none is free to appoint you to.",
+    });
+    expect(Object.values(met(SENIOR, facts({ postSlots: [pt(7, 3, 3)] }))).filter((m) => m === false)).toEqual([false]);
+    // No 副高 post in the plan at all (only appointments above a zero ceiling, or nothing).
+    expect(slot([pt(7, 0, 1)]).met).toBe(false);
+    expect(slot([]).detail).toBe("Your school's 2026 post plan has no professional-technical posts of grades 5–7 (副高 (deputy senior)), the posts for 高级教师 (senior), so none is free to appoint you to.");
+    // One free grade-7 post.
+    const free = slot([pt(6, 2, 2), pt(7, 3, 2)]);
+    expect(free.met).toBe(true);
+    expect(free.detail).toBe(
+      'Your school has 1 free post among its professional-technical posts of grades 5–7 (副高 (deputy senior)), the posts for 高级教师 (senior) today (grade 6: 2 of 2 taken; grade 7: 2 of 3 taken).',
+    );
+    expect(Object.values(met(SENIOR, facts({ postSlots: [pt(7, 3, 2)] }))).every((m) => m === true)).toBe(true);
+    // 一级 needs 中级 8–10: the same free grade-7 post does not count.
+    expect(slot([pt(7, 3, 2)], FIRST).met).toBe(false);
+    expect(slot([pt(10, 1, 0)], FIRST).met).toBe(true);
+    // Not answered by staffing-quota for this viewer: not checked.
+    expect(slot(null).met).toBeNull();
+  });
+
   it('an urban teacher without rural service does not meet the condition; a rural school needs none', () => {
     expect(met(SENIOR, facts({ ruralOrWeakServiceYears: 0.9 })).rural_service).toBe(false);
     expect(met(SENIOR, facts({ ruralOrWeakServiceYears: 0, schoolLocale: 'COUNTY_TOWN' })).rural_service).toBe(false);

@@ -1,4 +1,5 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
+import { countQueries } from '../helpers/query-counter';
 import { startStaffing, TEACHER_ENTITIES, teacherReps, type StaffingService } from './staffing-service';
 
 const data = buildDemoDataset();
@@ -158,5 +159,42 @@ describe('post plans, appointments and free post slots', () => {
     expect(analyst.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const badGrade = await s.call(partner, SLOT, { unit: SCHOOL, grade: 0 });
     expect(badGrade.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'grade' });
+  });
+
+  it('lists today\'s slots of a page of units (OrgUnit.freePostSlots) in one statement, as postSlotAvailability counts them; null outside scope', async () => {
+    const FREE = `#graphql
+      query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on OrgUnit { id freePostSlots { unit { id } category grade on ceiling occupied free hasFreeSlot } } } }`;
+    const schools = data.orgUnits.filter((o) => o.level === 'school').map((o) => ({ __typename: 'OrgUnit', id: o.id }));
+    const { result, count } = await countQueries([s.server.db.knex], () => s.call(s.viewer('province_query', '420000'), FREE, { reps: schools }));
+    expect(result.errors).toBeUndefined();
+    expect(count).toBe(1);
+    const bySchool = new Map(result.data._entities.map((u: { id: string; freePostSlots: unknown }) => [u.id, u.freePostSlots]));
+    // Schools outside Hubei are outside the viewer's scope: null, not an empty list.
+    const outside = data.orgUnits.filter((o) => o.level === 'school' && !o.path.includes('/420000/'));
+    expect(outside.length).toBeGreaterThan(0);
+    expect(outside.every((o) => bySchool.get(o.id) === null)).toBe(true);
+    const slots = bySchool.get(SCHOOL) as { category: string; grade: number; on: string; free: number; ceiling: number; occupied: number; hasFreeSlot: boolean; unit: { id: string } }[];
+    const today = new Date().toISOString().slice(0, 10);
+    // Demo plans cover professional-technical grades 4–13; each figure equals postSlotAvailability for today.
+    expect(slots.map((x) => x.grade)).toEqual(expect.arrayContaining([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]));
+    for (const slot of slots) {
+      const asked = (await s.call(countyAdmin(), SLOT, { unit: SCHOOL, grade: slot.grade, category: slot.category })).data.postSlotAvailability;
+      expect(slot).toEqual({ ...asked, on: today });
+    }
+    // The grade-12 slot taken in an earlier test is full today.
+    expect(slots.find((x) => x.grade === 12)).toMatchObject({ free: 0, hasFreeSlot: false });
+
+    const partner = s.viewer('partner', '420000', { clientId: 'title-review', scopes: ['dossier:read'] });
+    const one = (viewer: ReturnType<StaffingService['viewer']>, id: string) => s.call(viewer, FREE, { reps: [{ __typename: 'OrgUnit', id }] });
+    expect((await one(partner, SCHOOL)).data._entities[0].freePostSlots.length).toBe(slots.length);
+    expect((await one(partner, '1111000102')).data._entities[0].freePostSlots).toBeNull();
+    // A partner without dossier:read and an analyst are refused; a teacher passes the gate (their own title
+    // review requires the field) but has no organisation scope, so reads nothing.
+    const orgOnly = await one(s.viewer('partner', '420000', { clientId: 'org-browser', scopes: ['org:read'] }), SCHOOL);
+    expect(orgOnly.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await one(s.viewer('analyst', '420000'), SCHOOL)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const teacher = await one(s.viewer('teacher', SCHOOL, { teacherId: onQuota[0] }), SCHOOL);
+    expect(teacher.errors).toBeUndefined();
+    expect(teacher.data._entities[0].freePostSlots).toBeNull();
   });
 });

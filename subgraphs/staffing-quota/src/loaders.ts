@@ -3,7 +3,8 @@ import type { Db } from '../../shared/src/db';
 import type { Viewer } from '../../shared/src/identity';
 import { mapTo, mapToMany } from '../../shared/src/loaders';
 import { createTeacherScopeLoader } from '../../shared/src/projections';
-import { findAppointmentsByTeacherIds, findPostPlans, type AppointmentRow, type PostPlanRow } from './repositories/posts';
+import { findAppointmentsByTeacherIds, findPostPlans, slotCountsByUnits, type AppointmentRow, type PostPlanRow, type UnitSlotRow } from './repositories/posts';
+import { todayIso } from './domain/codes';
 import { assignmentsByPlanIds, assignmentsByTeacherIds, ruralServiceYears, type AssignmentRow } from './repositories/rotation';
 import { findEmploymentsByTeacherIds, findEnrolments, quotaBalances, type EmploymentRow, type EnrolmentRowDb, type QuotaBalanceRow } from './repositories/staffing';
 import { findApprovalsByTransferIds, findTransfersByIds, type ApprovalRow, type TransferRow } from './repositories/transfers';
@@ -46,6 +47,10 @@ export function createLoaders(db: Db, viewer: Viewer) {
     }),
     postPlanByUnitYear: new DataLoader<string, PostPlanRow[]>(async (keys) =>
       mapToMany(keys, await findPostPlans(db, viewer, keys.map(parseUnitYear)), (r) => unitYearKey(r.orgId, r.year)),
+    ),
+    /** Today's slots of a page of units in one statement; null for a unit outside the viewer's scope. */
+    slotsTodayByOrgId: new DataLoader<string, UnitSlotRow[] | null>(async (ids) =>
+      mapToMany(ids, await slotCountsByUnits(db, viewer, ids, todayIso()), (r) => r.orgId).map((rows) => (rows && rows.length > 0 ? rows : null)),
     ),
     employmentsByTeacherId: new DataLoader<string, EmploymentRow[]>(async (ids) =>
       mapToMany(ids, await findEmploymentsByTeacherIds(db, ids), (r) => r.teacherId),

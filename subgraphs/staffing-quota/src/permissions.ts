@@ -15,6 +15,13 @@ const canReadAggregates = or(isAdmin, isAnalyst);
 const canReadEmployment = or(isRecordReaderAdmin, isTeacher, hasPartnerScope(PartnerScope.DOSSIER_READ));
 /** Title review (a partner with dossier:read) asks for free post slots, as do administrators. */
 const canReadPostSlots = or(isAdmin, hasPartnerScope(PartnerScope.DOSSIER_READ));
+/**
+ * OrgUnit.freePostSlots: the same readers. Teachers pass the gate only because their own
+ * `titleReviewCheck` (evaluation) requires this field of their school through @requires, and a
+ * refusal there would put a FORBIDDEN error into every teacher's check; they have no org scope, so
+ * the resolver answers null for them (SQL) and they read nothing.
+ */
+const canAskFreePostSlots = or(isAdmin, hasPartnerScope(PartnerScope.DOSSIER_READ), isTeacher);
 
 export const permissions: IRules = {
   Query: {
@@ -47,7 +54,7 @@ export const permissions: IRules = {
     submitRotationPlan: isInfoAdmin,
     completeRotation: isInfoAdmin,
   },
-  OrgUnit: { id: allow, staffingQuota: canReadAggregates, enrolment: canReadAggregates, postPlan: canReadAggregates },
+  OrgUnit: { id: allow, staffingQuota: canReadAggregates, enrolment: canReadAggregates, postPlan: canReadAggregates, freePostSlots: canAskFreePostSlots },
   Teacher: {
     id: allow,
     employments: canReadEmployment,

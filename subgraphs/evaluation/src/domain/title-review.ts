@@ -15,6 +15,26 @@ export const TITLE_WORDS: Record<string, string> = {
   none: 'no title',
 };
 
+/**
+ * Professional-technical post grades a title is appointed into (DOMAIN.md §5): 正高 1–4, 副高 5–7,
+ * 中级 8–10, 初级 11–13. 三级 has no review, so it has no entry.
+ */
+export const TITLE_POST_GRADES: Record<string, { from: number; to: number; words: string }> = {
+  senior_professor: { from: 1, to: 4, words: '正高 (senior professional)' },
+  senior: { from: 5, to: 7, words: '副高 (deputy senior)' },
+  first: { from: 8, to: 10, words: '中级 (intermediate)' },
+  second: { from: 11, to: 13, words: '初级 (junior)' },
+};
+
+/** One post slot of the teacher's school today, from staffing-quota (`OrgUnit.freePostSlots`). */
+export interface PostSlotFact {
+  category: string;
+  grade: number;
+  ceiling: number;
+  occupied: number;
+  free: number;
+}
+
 export interface TitleRequirement {
   targetTitle: string;
   prerequisiteTitle: string;
@@ -32,6 +52,8 @@ export interface TitleFacts {
   schoolLocale: string | null;
   ruralOrWeakServiceYears: number | null;
   trainingComplete: boolean | null;
+  /** The school's post slots today; null when staffing-quota did not answer them for this viewer. */
+  postSlots?: readonly PostSlotFact[] | null;
   assessments: readonly { year: number; grade: string }[];
   ethics: readonly ViolationFacts[];
   today: string;
@@ -123,10 +145,27 @@ export function titleConditions(requirement: TitleRequirement, facts: TitleFacts
     detail: bans.inForce ? (bans.permanent ? 'An ethics sanction bars title review permanently.' : `An ethics sanction bars title review until ${bans.until}.`) : 'No ethics ban is in force.',
   });
 
-  conditions.push({
-    key: 'post_slot',
-    met: null,
-    detail: 'Not checked by the platform yet: staffing-quota publishes free post slots only through postSlotAvailability, a query with arguments that @requires cannot read. Check it there before appointing.',
-  });
+  conditions.push(postSlotCondition(requirement.targetTitle, facts.postSlots ?? null, facts.today));
   return { conditions, yearsInCurrentTitle: years };
+}
+
+/** Is a professional-technical post of the grades the target title needs free at the school today? */
+export function postSlotCondition(targetTitle: string, slots: readonly PostSlotFact[] | null, today: string): TitleCondition {
+  const grades = TITLE_POST_GRADES[targetTitle];
+  if (!grades) return { key: 'post_slot', met: null, detail: `No post grade is defined for ${TITLE_WORDS[targetTitle] ?? targetTitle}.` };
+  const range = grades.from === grades.to ? `grade ${grades.from}` : `grades ${grades.from}–${grades.to}`;
+  const posts = `professional-technical posts of ${range} (${grades.words}), the posts for ${TITLE_WORDS[targetTitle]}`;
+  if (slots === null) {
+    return { key: 'post_slot', met: null, detail: `Your school's free ${posts} could not be read for you; the school checks them with staffing-quota before appointing.` };
+  }
+  const relevant = slots.filter((s) => s.category === 'PROFESSIONAL_TECHNICAL' && s.grade >= grades.from && s.grade <= grades.to && (s.ceiling > 0 || s.occupied > 0));
+  const free = relevant.reduce((sum, s) => sum + s.free, 0);
+  const year = today.slice(0, 4);
+  if (relevant.every((s) => s.ceiling === 0)) {
+    return { key: 'post_slot', met: false, detail: `Your school's ${year} post plan has no ${posts}, so none is free to appoint you to.` };
+  }
+  const figures = relevant.map((s) => `grade ${s.grade}: ${s.occupied} of ${s.ceiling} taken`).join('; ');
+  return free > 0
+    ? { key: 'post_slot', met: true, detail: `Your school has ${free} free ${free === 1 ? 'post' : 'posts'} among its ${posts} today (${figures}).` }
+    : { key: 'post_slot', met: false, detail: `Every one of your school's ${posts} is taken today (${figures}), so none is free to appoint you to.` };
 }

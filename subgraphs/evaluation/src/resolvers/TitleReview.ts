@@ -9,7 +9,10 @@ interface TeacherWithTitleRequires {
   educationLevel?: { code: string } | null;
   title?: { code: string } | null;
   titleAppointments?: { title: { code: string }; appointedOn: string; endsOn: string | null }[] | null;
-  school?: { school?: { locale: string } | null } | null;
+  school?: {
+    school?: { locale: string } | null;
+    freePostSlots?: { category: string; grade: number; ceiling: number; occupied: number; free: number }[] | null;
+  } | null;
   ruralOrWeakSchoolServiceYears?: number | null;
   trainingProgress?: { isComplete: boolean } | null;
 }
@@ -45,6 +48,7 @@ export const TeacherTitleFields = {
       currentTitle: teacher.title?.code ?? null,
       titleAppointments: (teacher.titleAppointments ?? []).map((a) => ({ title: a.title.code, appointedOn: a.appointedOn, endsOn: a.endsOn })),
       schoolLocale: teacher.school?.school?.locale ?? null,
+      postSlots: teacher.school?.freePostSlots ?? null,
       ruralOrWeakServiceYears: teacher.ruralOrWeakSchoolServiceYears ?? null,
       trainingComplete: teacher.trainingProgress ? teacher.trainingProgress.isComplete : null,
       assessments,

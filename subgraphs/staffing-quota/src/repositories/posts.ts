@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
-import { hasAggregateScope, likePrefix } from '../../../shared/src/org-scope';
+import { hasAggregateScope, hasOrgScope, likePrefix } from '../../../shared/src/org-scope';
 
 export interface PostPlanRow {
   orgId: string;
@@ -62,6 +62,47 @@ export async function slotCounts(
     [slot.orgId, Number(slot.on.slice(0, 4)), slot.category, slot.grade, slot.orgId, slot.category, slot.grade, slot.on, slot.on],
   );
   return result.rows[0];
+}
+
+export interface UnitSlotRow {
+  orgId: string;
+  /** null: the unit is in scope but has neither a plan for the year nor an appointment in force. */
+  category: string | null;
+  grade: number | null;
+  ceiling: number;
+  occupied: number;
+}
+
+/**
+ * Every slot (category and grade) of a batch of units on a date, with the same figures as
+ * `slotCounts`: the ceiling of the plan for the year of `on` (0 without a plan) and the appointments
+ * in force on `on`. One statement for the whole batch. Units outside the viewer's subtree (and every
+ * unit for viewers without org scope) return no row at all; units in scope at least one row.
+ */
+export async function slotCountsByUnits(db: Db, viewer: Viewer, orgIds: readonly string[], on: string): Promise<UnitSlotRow[]> {
+  if (!hasOrgScope(viewer) || orgIds.length === 0) return [];
+  const placeholders = orgIds.map(() => '?').join(', ');
+  const result = await db.knex.raw(
+    `with units as (
+       select org_id from ${db.t('org_scope')} where org_id in (${placeholders}) and org_path like ?
+     ), plan as (
+       select p.org_id, p.category, p.grade, p.ceiling from ${db.t('post_plan')} p join units u on u.org_id = p.org_id where p.year = ?
+     ), held as (
+       select a.org_id, a.category, a.grade, count(*)::int as occupied from ${db.t('post_appointment')} a join units u on u.org_id = a.org_id
+       where a.starts_on <= ?::date and (a.ends_on is null or a.ends_on >= ?::date)
+       group by a.org_id, a.category, a.grade
+     ), slots as (
+       select org_id, category, grade from plan union select org_id, category, grade from held
+     )
+     select u.org_id as "orgId", s.category, s.grade, coalesce(p.ceiling, 0)::int as ceiling, coalesce(h.occupied, 0)::int as occupied
+     from units u
+     left join slots s on s.org_id = u.org_id
+     left join plan p on p.org_id = s.org_id and p.category = s.category and p.grade = s.grade
+     left join held h on h.org_id = s.org_id and h.category = s.category and h.grade = s.grade
+     order by u.org_id, s.category, s.grade`,
+    [...orgIds, likePrefix(viewer.orgPath), Number(on.slice(0, 4)), on, on],
+  );
+  return result.rows;
 }
 
 /** Callers pass ids already authorised through the teacher_scope projection. */

@@ -1,5 +1,6 @@
 import { badUserInput } from '../../../shared/src/errors';
 import type { Context } from '../context';
+import { todayIso } from '../domain/codes';
 import { unitYearKey, type EnrolmentBundle } from '../loaders';
 import type { PostPlanRow } from '../repositories/posts';
 
@@ -38,6 +39,18 @@ export const OrgUnit = {
   postPlan: (unit: { id: string }, args: { year: number }, ctx: Context) => {
     checkYear(args.year);
     return ctx.loaders.postPlanByUnitYear.load(unitYearKey(unit.id, args.year));
+  },
+  // Argument-free so that evaluation's title review can read it through @requires.
+  freePostSlots: async (unit: { id: string }, _: unknown, ctx: Context) => {
+    const rows = await ctx.loaders.slotsTodayByOrgId.load(unit.id);
+    if (!rows) return null;
+    const on = todayIso();
+    return rows
+      .filter((r) => r.category !== null && r.grade !== null)
+      .map((r) => {
+        const free = Math.max(0, r.ceiling - r.occupied);
+        return { unit: orgRef(unit.id), category: r.category, grade: r.grade, on, ceiling: r.ceiling, occupied: r.occupied, free, hasFreeSlot: free > 0 };
+      });
   },
 };
 
