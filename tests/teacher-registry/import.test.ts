@@ -139,4 +139,16 @@ describe('bulk import from the Chinese-heading template', () => {
     expect(missing.problems).toEqual([{ row: 1, column: '民族', reason: expect.stringContaining('missing') }]);
     expect(await teacherCount()).toBe(before);
   });
+
+  it('imports the same file uploaded twice at the same moment once, and answers both', async () => {
+    const before = await teacherCount();
+    const content = b64(csv([HEADINGS, importRow(700), importRow(701)]));
+    const [a, b] = await Promise.all(
+      [1, 2].map(() => h.graphql(admin(), IMPORT, { input: { fileName: 'twice.csv', contentBase64: content, dryRun: false } })),
+    );
+    const outcomes = [a, b].map((r) => r.data.importTeachers);
+    expect(outcomes.map((o) => o.errors)).toEqual([[], []]);
+    expect(outcomes.map((o) => o.alreadyImported).sort()).toEqual([false, true]);
+    expect(await teacherCount()).toBe(before + 2);
+  });
 });

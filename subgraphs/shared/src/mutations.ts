@@ -60,8 +60,22 @@ export async function runMutation<T extends object>(
     return { ...result, errors: [] };
   } catch (error) {
     if (error instanceof UserErrorsAbort) return { errors: error.errors } as T & { errors: UserError[] };
+    const raced = concurrencyOutcome(error);
+    if (raced) return { errors: [raced] } as T & { errors: UserError[] };
     throw error;
   }
+}
+
+/**
+ * Races that only the database sees (two writers passing the same "does it exist?" check, a
+ * serialization failure or a deadlock) are expected outcomes, not crashes: the transaction rolled
+ * back, nothing was stored, and the caller is told what to do.
+ */
+function concurrencyOutcome(error: unknown): UserError | null {
+  const code = (error as { code?: unknown }).code;
+  if (code === '23505') return userError(UserErrorCode.DUPLICATE, 'The same record was just written by another request; nothing was stored. Reload to see it.');
+  if (code === '40001' || code === '40P01') return userError(UserErrorCode.CONFLICT, 'Another request changed the same data at the same moment; nothing was stored. Try again.');
+  return null;
 }
 
 /**

@@ -220,6 +220,8 @@ export async function importTeachers(db: Db, viewer: Viewer, input: { fileName: 
     if (bytes.length === 0) throw fail('contentBase64', 'the file is empty');
 
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    // Two uploads of the same file at once: the second waits here, then finds the first's record.
+    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`teacher-import:${sha256}`]);
     const previous = await trx(db.t('teacher_import')).where('file_sha256', sha256).first();
     const rows = await readRows(lower, bytes);
     const dataRows = rows.slice(1).map((cells, i) => ({ rowNumber: i + 2, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
