@@ -143,10 +143,10 @@ describe('bulk import from the Chinese-heading template', () => {
   it('imports the same file uploaded twice at the same moment once, and answers both', async () => {
     const before = await teacherCount();
     const content = b64(csv([HEADINGS, importRow(700), importRow(701)]));
-    const [a, b] = await Promise.all(
+    const responses = await Promise.all(
       [1, 2].map(() => h.graphql(admin(), IMPORT, { input: { fileName: 'twice.csv', contentBase64: content, dryRun: false } })),
     );
-    const outcomes = [a, b].map((r) => r.data.importTeachers);
+    const outcomes = responses.map((r) => r.data.importTeachers);
     expect(outcomes.map((o) => o.errors)).toEqual([[], []]);
     expect(outcomes.map((o) => o.alreadyImported).sort()).toEqual([false, true]);
     expect(await teacherCount()).toBe(before + 2);
