@@ -59,7 +59,7 @@ describe('teacher archive queries', () => {
     expect(t.educationHistory.length).toBeGreaterThanOrEqual(1);
     expect(t.workHistory[0].organisation.id).toBe(me.schoolId);
     expect(t.qualificationCertificates).toHaveLength(1);
-    expect(t.contacts[0].mobile).toMatch(/^1\d{10}$/);
+    expect(t.contacts[0].mobile).toMatch(/^1\d{2}\*{4}\d{4}$/); // masked by default
     expect(t.fieldProvenance).toContainEqual({ field: 'name', sourceSystem: 'demo', verified: true });
   });
 
@@ -265,7 +265,7 @@ describe('registering teachers and adding sub-records', () => {
     expect(passport.data.addIdentificationDocument.errors).toEqual([]);
     expect(passport.data.addIdentificationDocument.teacher.identificationDocuments).toEqual([
       expect.objectContaining({ type: { code: '1', label: '居民身份证' } }),
-      { type: { code: 'A', label: '护照' }, number: 'E12345678', validUntil: '2031-05-01' },
+      { type: { code: 'A', label: '护照' }, number: '*****5678', validUntil: '2031-05-01' }, // masked by default
     ]);
     const cases: [Record<string, unknown>, string, string][] = [
       [{ documentType: 'A', documentNumber: 'E12345678' }, 'DUPLICATE', 'documentNumber'],

@@ -32,6 +32,7 @@ export const permissions: IRules = {
     teacherImportTemplate: isInfoAdmin,
   },
   Mutation: {
+    revealPersonalDetails: or(isInfoAdmin, isTeacher),
     registerTeacher: isInfoAdmin,
     deleteTeacher: isInfoAdmin,
     approveTeacherRecord: isInfoAdmin,
@@ -67,6 +68,7 @@ export const permissions: IRules = {
   OrgUnitConnection: { nodes: allow, pageInfo: allow },
   OrgUnitStatistics: allow,
   HeadcountBucket: allow,
+  RevealPersonalDetailsPayload: allow,
   SchoolProfile: { stage: allow, locale: allow, isPublic: allow },
   Teacher: {
     id: allow,

@@ -11,6 +11,7 @@ import {
   withdrawChangeRequest,
 } from '../services/change-review';
 import { importTeachers } from '../services/teacher-import';
+import { revealPersonalDetails } from '../services/personal-details';
 
 type Input<T> = { input: T };
 
@@ -33,6 +34,7 @@ const subRecordMutation = (kind: string) => async (_: unknown, args: Input<Recor
 type StepInput = { id: string; version: number; comment?: string | null };
 
 export const Mutation = {
+  revealPersonalDetails: (_: unknown, args: Input<{ teacherId: string; reason: string }>, ctx: Context) => revealPersonalDetails(ctx, args.input),
   registerTeacher: async (_: unknown, args: Input<RegisterTeacherArgs>, ctx: Context) => withTeacher(ctx, await registerTeacher(ctx.db, ctx.viewer, args.input)),
   approveTeacherRecord: async (_: unknown, args: Input<StepInput>, ctx: Context) => withTeacher(ctx, await approveTeacherRecord(ctx.db, ctx.viewer, args.input)),
   deleteTeacher: (_: unknown, args: Input<{ id: string; version: number }>, ctx: Context) => deleteTeacher(ctx.db, ctx.viewer, args.input),

@@ -18,17 +18,19 @@ import {
   type CodeSet,
 } from '../domain/code-sets';
 import { parseResidentId } from '../domain/resident-id';
+import { maskAddress, maskEmail, maskIdNumber, maskPhone } from '../../../shared/src/masking';
 
 /** A stored code with its label; an unknown code (never written by this service) shows as itself. */
 export const archiveCode = (set: CodeSet, code: string | null | undefined) => (code == null ? null : { code, label: labelOf(set, code) ?? code });
 
 const subRecords = (kind: SubRecordKind) => (teacher: TeacherRow, _: unknown, ctx: Context) => ctx.loaders.subRecordsByTeacherId[kind].load(teacher.id);
 
-function identificationDocument(type: string, number: string, validUntil: string | null = null) {
+/** Documents are masked unless built for an audited reveal (revealPersonalDetails). */
+export function identificationDocument(type: string, number: string, validUntil: string | null = null, revealed = false) {
   const resident = type === '1' ? parseResidentId(number) : null;
   return {
     type: archiveCode(ID_DOCUMENT_TYPE, type),
-    number,
+    number: revealed ? number : maskIdNumber(number),
     derivedBirthDate: resident?.ok ? resident.facts.birthDate : null,
     derivedGender: resident?.ok ? resident.facts.gender : null,
     validUntil,
@@ -38,10 +40,23 @@ function identificationDocument(type: string, number: string, validUntil: string
 /** JSON values of the history shown as text: dates and codes as they are, booleans as true/false. */
 export const displayValue = (value: unknown): string | null => (value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value));
 
+/** History values of personal-data fields are masked like the fields themselves. */
+const MASKED_HISTORY_FIELDS: Record<string, (value: string) => string> = {
+  idDocumentNumber: maskIdNumber,
+  documentNumber: maskIdNumber,
+  mobile: maskPhone,
+  email: maskEmail,
+  address: maskAddress,
+};
+const maskedValue = (field: string | null, value: string | null) => {
+  const mask = field ? MASKED_HISTORY_FIELDS[field] : undefined;
+  return value !== null && mask ? mask(value) : value;
+};
+
 export const archiveChange = (row: ChangeLogRow) => ({
   ...row,
-  before: displayValue(row.before),
-  after: displayValue(row.after),
+  before: maskedValue(row.field, displayValue(row.before)),
+  after: maskedValue(row.field, displayValue(row.after)),
   at: new Date(row.at).toISOString(),
 });
 
@@ -105,7 +120,12 @@ export const SubRecordTypes = {
   TitleAppointment: { title: (r: SubRecordRow) => archiveCode(TITLE, r.title as string), provenance },
   QualificationCertificate: { kind: (r: SubRecordRow) => archiveCode(QUALIFICATION_KIND, r.kind as string), provenance },
   SkillCertificate: { provenance },
-  ContactRecord: { provenance },
+  ContactRecord: {
+    provenance,
+    mobile: (r: SubRecordRow & { revealed?: boolean }) => revealOrMask(r, r.mobile, maskPhone),
+    email: (r: SubRecordRow & { revealed?: boolean }) => revealOrMask(r, r.email, maskEmail),
+    address: (r: SubRecordRow & { revealed?: boolean }) => revealOrMask(r, r.address, maskAddress),
+  },
   AwardRecord: { level: (r: SubRecordRow) => archiveCode(AWARD_LEVEL, r.level as string), provenance },
   RotationRecord: {
     homeOrganisation: (r: SubRecordRow, _: unknown, ctx: Context) => ctx.loaders.orgUnitById.load(r.homeOrgId as string),
@@ -113,6 +133,11 @@ export const SubRecordTypes = {
     provenance,
   },
 };
+
+function revealOrMask(row: { revealed?: boolean }, value: unknown, mask: (v: string) => string): string | null {
+  if (typeof value !== 'string') return null;
+  return row.revealed ? value : mask(value);
+}
 
 /** GB/T 2261.1 codes behind the `Gender` enum. */
 export const Gender = { UNKNOWN: 0, MALE: 1, FEMALE: 2, UNSPECIFIED: 9 };

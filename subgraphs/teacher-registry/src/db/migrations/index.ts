@@ -2,6 +2,7 @@ import type { SchemaMigration } from '../../../../shared/src/db';
 import { createOrgUnitAndTeacher } from './20261128100000_create_org_unit_and_teacher';
 import { createEventTablesMigration } from './20261128110000_create_event_tables';
 import { archiveSubRecordsAndChangeReview } from './20261128120000_archive_sub_records_and_change_review';
+import { createAuditLog } from './20261128160000_create_audit_log';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview];
+export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog];
