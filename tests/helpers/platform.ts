@@ -1,16 +1,15 @@
 import type { DestinationStream } from 'pino';
 import { envPrefix } from '../../subgraphs/shared/src/config';
 import { dropSchema } from '../../subgraphs/shared/src/db';
-import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
 import type { Role } from '../../subgraphs/shared/src/identity';
 import { SUBGRAPHS } from '../../subgraphs';
 import { mintToken, type ViewerClaims } from '../../gateway/src/auth';
 import { startPlatform, type RunningPlatform } from '../../gateway/src/platform';
 import { testDatabaseUrl, uniqueSuffix } from './database';
+import { demoOrgPath, JWT_ISSUER, postGraphQL, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type GraphQLBody } from './http';
 
-export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdefghijklmnop';
-export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789abcdefghijk';
-export const JWT_ISSUER = 'teacher-platform';
+export { demoOrgPath, JWT_ISSUER, postGraphQL, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type GraphQLBody };
+
 
 export interface TestPlatform {
   platform: RunningPlatform;
@@ -21,10 +20,6 @@ export interface TestPlatform {
   stop(): Promise<void>;
 }
 
-export interface GraphQLBody<T> {
-  data?: T;
-  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [key: string]: unknown } }[];
-}
 
 export function testEnv(suffix: string, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
@@ -40,13 +35,6 @@ export function testEnv(suffix: string, extra: Record<string, string> = {}): Rec
   return env;
 }
 
-/** Organisation path of a demo organisation, for minting tokens. */
-export function demoOrgPath(org: string): string {
-  const unit = buildDemoDataset().orgUnits.find((o) => o.id === org);
-  if (!unit) throw new Error(`${org} is not in the demo tree`);
-  return unit.path;
-}
-
 export function tokenFor(role: Role, org: string, extra: Partial<ViewerClaims> = {}): Promise<string> {
   return mintToken(
     { sub: `test-${role}-${org}`, role, org, org_path: demoOrgPath(org), ...extra },
@@ -54,14 +42,6 @@ export function tokenFor(role: Role, org: string, extra: Partial<ViewerClaims> =
   );
 }
 
-export async function postGraphQL<T>(url: string, headers: Record<string, string>, query: string, variables?: Record<string, unknown>) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, body: (await response.json()) as GraphQLBody<T> };
-}
 
 /** Starts the four subgraphs and the gateway in-process on port 0, with demo data in fresh schemas. */
 export async function startTestPlatform(extraEnv: Record<string, string> = {}, options: { logDestination?: DestinationStream } = {}): Promise<TestPlatform> {

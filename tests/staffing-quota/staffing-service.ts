@@ -1,54 +1,10 @@
-import { loadSubgraphConfig } from '../../subgraphs/shared/src/config';
-import { dropSchema } from '../../subgraphs/shared/src/db';
-import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
-import { INTERNAL_IDENTITY_HEADER, signInternalIdentity, type Role, type Viewer } from '../../subgraphs/shared/src/identity';
-import { createSubgraphServer, type RunningSubgraph } from '../../subgraphs/shared/src/subgraph-server';
 import { staffingQuota } from '../../subgraphs/staffing-quota/src/index';
-import { testDatabaseUrl, uniqueSuffix } from '../helpers/database';
-import { demoOrgPath, postGraphQL, TEST_INTERNAL_SECRET, type GraphQLBody } from '../helpers/platform';
+import { startSubgraphAlone, type SubgraphAlone } from '../helpers/subgraph-alone';
 
-/**
- * The staffing-quota subgraph on its own, with demo data in a fresh schema, called with signed viewer
- * identities as the gateway would. Keeps these tests independent of the other subgraphs' state.
- */
-export interface StaffingService {
-  server: RunningSubgraph;
-  viewer(role: Role, org: string, extra?: Partial<Viewer>): Viewer;
-  call<T = any>(viewer: Viewer, query: string, variables?: Record<string, unknown>): Promise<GraphQLBody<T>>;
-  stop(): Promise<void>;
-}
-
-export async function startStaffing(): Promise<StaffingService> {
-  const config = loadSubgraphConfig(staffingQuota.name, 0, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_POOL_MAX: '4',
-    DATABASE_SCHEMA: `staffing_quota_${uniqueSuffix()}`,
-    INTERNAL_IDENTITY_SECRET: TEST_INTERNAL_SECRET,
-    STAFFING_QUOTA_PORT: '0',
-    EVENT_RELAY_INTERVAL_MS: '3600000',
-  });
-  const server = await createSubgraphServer(staffingQuota, config);
-  await staffingQuota.seedDemo(server.db, buildDemoDataset());
-  return {
-    server,
-    viewer: (role, org, extra = {}) => ({ subject: `test-${role}-${org}`, role, orgId: org, orgPath: demoOrgPath(org), scopes: [], ...extra }),
-    async call(viewer, query, variables) {
-      const header = await signInternalIdentity(viewer, TEST_INTERNAL_SECRET, 60);
-      return (await postGraphQL<any>(server.url, { [INTERNAL_IDENTITY_HEADER]: header }, query, variables)).body;
-    },
-    async stop() {
-      await dropSchema(server.db).catch(() => undefined);
-      await server.stop();
-    },
-  };
-}
-
-/** `_entities` for teachers, the way the gateway asks this subgraph for Teacher fields. */
-export const TEACHER_ENTITIES = (fields: string) => `#graphql
-  query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Teacher { id ${fields} } } }`;
-export const teacherReps = (ids: readonly string[]) => ({ representations: ids.map((id) => ({ __typename: 'Teacher', id })) });
+/** The staffing-quota subgraph alone (see helpers/subgraph-alone.ts). */
+export type StaffingService = SubgraphAlone;
+export const startStaffing = () => startSubgraphAlone(staffingQuota);
+export { TEACHER_ENTITIES, teacherReps } from '../helpers/subgraph-alone';
 
 export const outboxOf = (service: StaffingService, type: string) =>
   service.server.db.knex(service.server.db.t('outbox')).where('type', type).orderBy('id');
