@@ -69,12 +69,15 @@ export async function runMutation<T extends object>(
 /**
  * Races that only the database sees (two writers passing the same "does it exist?" check, a
  * serialization failure or a deadlock) are expected outcomes, not crashes: the transaction rolled
- * back, nothing was stored, and the caller is told what to do.
+ * back, nothing was stored, and the caller is told to retry (CONFLICT).
  */
 function concurrencyOutcome(error: unknown): UserError | null {
   const code = (error as { code?: unknown }).code;
-  if (code === '23505') return userError(UserErrorCode.DUPLICATE, 'The same record was just written by another request; nothing was stored. Reload to see it.');
-  if (code === '40001' || code === '40P01') return userError(UserErrorCode.CONFLICT, 'Another request changed the same data at the same moment; nothing was stored. Try again.');
+  // Callers that know the domain meaning catch these inside their transaction (e.g. DUPLICATE for
+  // a person registered twice); whatever reaches here is a plain collision of two writers.
+  if (code === '23505' || code === '40001' || code === '40P01') {
+    return userError(UserErrorCode.CONFLICT, 'Another request wrote the same data at the same moment; nothing was stored. Reload and try again.');
+  }
   return null;
 }
 
