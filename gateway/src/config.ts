@@ -28,6 +28,8 @@ export interface GatewayConfig {
   /** Automatic persisted queries for clients not held to the manifest. */
   apq: boolean;
   requestTimeoutMs: number;
+  /** How long an Idempotency-Key and its first answer are kept. */
+  idempotencyTtlSeconds: number;
   subgraphFaults: SubgraphFaultPolicy;
   limits: OperationLimits;
   rateLimits: RateLimits;
@@ -56,6 +58,7 @@ PARTNER_CLIENTS_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'gateway', 'p
 OPERATION_MANIFEST_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'gateway', 'partners', 'operations.json')),
 REGISTERED_OPERATIONS_ONLY: optionalFlag,
 APQ: booleanFlag(true),
+IDEMPOTENCY_TTL_SECONDS: positiveInt(86_400),
 REQUEST_TIMEOUT_MS: positiveInt(30_000),
 SUBGRAPH_TIMEOUT_MS: positiveInt(5_000),
 SUBGRAPH_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
@@ -113,6 +116,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     enforceRegisteredOperations: parsed.REGISTERED_OPERATIONS_ONLY ?? parsed.NODE_ENV === 'production',
     apq: parsed.APQ,
     requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
+    idempotencyTtlSeconds: parsed.IDEMPOTENCY_TTL_SECONDS,
     subgraphFaults: {
       timeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
       maxRetries: parsed.SUBGRAPH_MAX_RETRIES,

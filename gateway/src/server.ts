@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../subgraphs/shared/src/logger';
 import { metricsAndLoggingPlugin, metricsRoute } from '../../subgraphs/shared/src/metrics';
 import { ResilientSubgraphDataSource } from './resilient-data-source';
 import { createBearerVerifier } from './auth';
+import { createIdempotencyStore, idempotencyPlugin } from './idempotency';
 import { createRateLimiter, operationLimitProtection } from './limits';
 import { createRequestPreparer } from './trusted-documents';
 import { PLAYGROUND_PATH, playgroundRoutes } from './playground';
@@ -39,6 +40,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   });
 
   const protection = operationLimitProtection(config.limits);
+  const idempotency = createIdempotencyStore({ redisUrl: config.rateLimits.redisUrl, ttlSeconds: config.idempotencyTtlSeconds }, logger);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
@@ -47,7 +49,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     allowBatchedHttpRequests: false,
     persistedQueries: config.apq ? {} : false,
     validationRules: protection.validationRules,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...protection.plugins, metricsAndLoggingPlugin('gateway', logger, 'info')],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...protection.plugins, idempotencyPlugin(idempotency), metricsAndLoggingPlugin('gateway', logger, 'info')],
   });
   await apollo.start();
 
@@ -123,6 +125,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       await http.stop();
       await apollo.stop();
       await rateLimiter.close();
+      await idempotency.close();
     },
   };
 }

@@ -13,6 +13,10 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** A subgraph did not answer (down, slow, failing): its fields are missing; the rest is served. */
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  /** The Idempotency-Key was already used for a different mutation or variables. */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** The first request with this Idempotency-Key has not finished yet. */
+  IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
