@@ -84,3 +84,29 @@ describe('personal data: masked by default, revealed only on an audited request'
     expect(await verifyAuditChain(db)).toBe(Number(target));
   });
 });
+
+describe('statistics for viewers who may not see persons', () => {
+  let h: RegistryHarness;
+  const STATS = `query($id: ID!) { orgUnit(id: $id) { statistics { activeTeachers byEducationLevel { code count } byAgeBand { code count } byGender { code count } } } }`;
+  beforeAll(async () => {
+    h = await startRegistry();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('suppresses cells of 1 to 4 people for analysts and system administrators, not for record readers', async () => {
+    const school = '1162000104'; // 8 teachers: small cells are certain
+    for (const viewer of [h.viewer('analyst', '620000'), h.viewer('county_system_admin', '621121')]) {
+      const { data: body } = await h.graphql(viewer, STATS, { id: school });
+      const stats = body.orgUnit.statistics;
+      for (const dimension of [stats.byEducationLevel, stats.byAgeBand, stats.byGender]) {
+        expect(dimension.every((cell: { count: number }) => cell.count === 0 || cell.count >= 5)).toBe(true);
+        expect(dimension.reduce((sum: number, cell: { count: number }) => sum + cell.count, 0)).toBe(stats.activeTeachers);
+      }
+    }
+    const { data: exact } = await h.graphql(h.viewer('county_query', '621121'), STATS, { id: school });
+    const cells = [...exact.orgUnit.statistics.byEducationLevel, ...exact.orgUnit.statistics.byAgeBand];
+    expect(cells.some((cell: { count: number }) => cell.count > 0 && cell.count < 5)).toBe(true);
+  });
+});

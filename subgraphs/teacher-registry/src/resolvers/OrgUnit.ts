@@ -1,4 +1,5 @@
 import { badUserInput } from '../../../shared/src/errors';
+import { suppressSmallCells, suppressesSmallCells } from '../../../shared/src/small-cells';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../shared/src/pagination';
 import type { Context } from '../context';
 import { EDUCATION_LEVEL, GENDER, STAFF_CATEGORY, TEACHER_STATUS, TITLE, labelOf, type CodeSet } from '../domain/code-sets';
@@ -48,18 +49,20 @@ export const OrgUnit = {
   statistics: async (unit: OrgUnitRow, _: unknown, ctx: Context) => {
     const rows = await ctx.loaders.headcountsByUnitId.load(unit.id);
     const status = buckets(rows, 'status', TEACHER_STATUS);
+    // Viewers who may not see persons get small cells merged away (totals stay exact).
+    const publish = suppressesSmallCells(ctx.viewer) ? (b: ReturnType<typeof buckets>) => suppressSmallCells(b) : (b: ReturnType<typeof buckets>) => b;
     return {
       activeTeachers: status.find((b) => b.code === 'active')?.count ?? 0,
       onQuota: rows.find((r) => r.dimension === 'onQuota' && r.code === 'true')?.count ?? 0,
-      byGender: buckets(rows, 'gender', GENDER),
-      byStaffCategory: buckets(rows, 'staffCategory', STAFF_CATEGORY),
-      byTitle: buckets(rows, 'title', TITLE),
-      byEducationLevel: buckets(rows, 'educationLevel', EDUCATION_LEVEL),
-      byStatus: status,
-      byStage: buckets(rows, 'stage', STAGE_LABELS),
-      byLocale: buckets(rows, 'locale', LOCALE_LABELS),
-      bySubject: buckets(rows, 'subject', null),
-      byAgeBand: buckets(rows, 'ageBand', AGE_BAND_LABELS),
+      byGender: publish(buckets(rows, 'gender', GENDER)),
+      byStaffCategory: publish(buckets(rows, 'staffCategory', STAFF_CATEGORY)),
+      byTitle: publish(buckets(rows, 'title', TITLE)),
+      byEducationLevel: publish(buckets(rows, 'educationLevel', EDUCATION_LEVEL)),
+      byStatus: publish(status),
+      byStage: publish(buckets(rows, 'stage', STAGE_LABELS)),
+      byLocale: publish(buckets(rows, 'locale', LOCALE_LABELS)),
+      bySubject: publish(buckets(rows, 'subject', null)),
+      byAgeBand: publish(buckets(rows, 'ageBand', AGE_BAND_LABELS)),
     };
   },
 };
