@@ -13,5 +13,7 @@ export default async function globalSetup(): Promise<void> {
   const embedded = await startEmbeddedPostgres();
   (globalThis as { __embeddedPostgres?: EmbeddedPostgres }).__embeddedPostgres = embedded;
   process.env.TEST_DATABASE_URL = embedded.url;
+  // Tests that need a real server (killing backends, restarts) skip themselves on the embedded one.
+  process.env.TEST_DATABASE_EMBEDDED = 'true';
   process.stdout.write(`\nTests run against embedded PostgreSQL (PGlite)\n`);
 }
