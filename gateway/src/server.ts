@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -15,7 +14,7 @@ import { createRateLimiter, operationLimitProtection } from './limits';
 import { createRequestPreparer } from './trusted-documents';
 import { PLAYGROUND_PATH, playgroundRoutes } from './playground';
 import type { GatewayConfig } from './config';
-import { subgraphUrlsOf, supergraphFromFile } from './supergraph';
+import { supergraphFromFile } from './supergraph';
 
 export interface GatewayContext {
   viewer: Viewer;
@@ -24,17 +23,15 @@ export interface GatewayContext {
   requestId: string;
 }
 
-export interface RunningGateway extends RunningHttpServer {
-  /** Subgraph name → the URL the gateway routes to. */
-  subgraphUrls: Record<string, string>;
-}
+export type RunningGateway = RunningHttpServer;
 
 export async function createGateway(config: GatewayConfig, options: { logger?: Logger } = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger('gateway', config.logLevel);
   const routingUrl = (name: string, url: string | undefined) => config.subgraphUrls[name] ?? url ?? '';
 
+  const supergraph = supergraphFromFile(config.supergraphFile, config.supergraphPollIntervalMs, logger);
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraphFromFile(config.supergraphFile, config.supergraphPollIntervalMs, logger),
+    supergraphSdl: supergraph.hook,
     buildService: ({ name, url }) => new ResilientSubgraphDataSource(name, routingUrl(name, url), config.subgraphFaults, logger),
     logger,
   });
@@ -79,10 +76,9 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     return { viewer, identityHeader, requestId: requestIdOf(req) };
   };
 
-  const currentSubgraphUrls = () => {
-    const fromFile = subgraphUrlsOf(readFileSync(config.supergraphFile, 'utf8'));
-    return Object.fromEntries(Object.entries(fromFile).map(([name, url]) => [name, routingUrl(name, url)]));
-  };
+  // /ready asks the subgraphs of the supergraph being served, at the addresses actually routed to.
+  const currentSubgraphUrls = () =>
+    Object.fromEntries(Object.entries(supergraph.subgraphUrls()).map(([name, url]) => [name, routingUrl(name, url)]));
 
   let http: RunningHttpServer;
   try {
@@ -120,7 +116,6 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   logger.info({ url: http.url }, 'gateway listening');
   return {
     ...http,
-    subgraphUrls: currentSubgraphUrls(),
     async stop() {
       await http.stop();
       await apollo.stop();

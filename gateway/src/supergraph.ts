@@ -8,9 +8,17 @@ import type { Logger } from '../../subgraphs/shared/src/logger';
  * is polled (not fs.watch): editors and deploy tools replace files by rename, which inotify
  * watchers lose track of.
  */
-export function supergraphFromFile(file: string, pollIntervalMs: number, logger: Logger): SupergraphSdlHook {
-  return async ({ update }) => {
-    let current = readFileSync(file, 'utf8');
+export interface SupergraphSource {
+  hook: SupergraphSdlHook;
+  /** Subgraph name → URL written in the supergraph being served (parsed once per loaded file). */
+  subgraphUrls(): Record<string, string>;
+}
+
+export function supergraphFromFile(file: string, pollIntervalMs: number, logger: Logger): SupergraphSource {
+  let current = readFileSync(file, 'utf8');
+  let urls: { sdl: string; urls: Record<string, string> } | null = null;
+  const hook: SupergraphSdlHook = async ({ update }) => {
+    current = readFileSync(file, 'utf8');
     const onChange = () => {
       let next: string;
       try {
@@ -30,6 +38,13 @@ export function supergraphFromFile(file: string, pollIntervalMs: number, logger:
     };
     watchFile(file, { interval: pollIntervalMs }, onChange);
     return { supergraphSdl: current, cleanup: async () => unwatchFile(file, onChange) };
+  };
+  return {
+    hook,
+    subgraphUrls() {
+      if (urls?.sdl !== current) urls = { sdl: current, urls: subgraphUrlsOf(current) };
+      return urls.urls;
+    },
   };
 }
 

@@ -54,13 +54,15 @@ export class UserErrorsAbort extends Error {
 export async function runMutation<T extends object>(
   knex: Knex,
   work: (trx: Knex.Transaction) => Promise<T>,
+  /** The input field a write collision is about (e.g. the credits used), for the CONFLICT error. */
+  options: { raceField?: string[] } = {},
 ): Promise<T & { errors: UserError[] }> {
   try {
     const result = await knex.transaction(work);
     return { ...result, errors: [] };
   } catch (error) {
     if (error instanceof UserErrorsAbort) return { errors: error.errors } as T & { errors: UserError[] };
-    const raced = concurrencyOutcome(error);
+    const raced = concurrencyOutcome(error, options.raceField);
     if (raced) return { errors: [raced] } as T & { errors: UserError[] };
     throw error;
   }
@@ -71,12 +73,12 @@ export async function runMutation<T extends object>(
  * serialization failure or a deadlock) are expected outcomes, not crashes: the transaction rolled
  * back, nothing was stored, and the caller is told to retry (CONFLICT).
  */
-function concurrencyOutcome(error: unknown): UserError | null {
+function concurrencyOutcome(error: unknown, field?: string[]): UserError | null {
   const code = (error as { code?: unknown }).code;
   // Callers that know the domain meaning catch these inside their transaction (e.g. DUPLICATE for
   // a person registered twice); whatever reaches here is a plain collision of two writers.
   if (code === '23505' || code === '40001' || code === '40P01') {
-    return userError(UserErrorCode.CONFLICT, 'Another request wrote the same data at the same moment; nothing was stored. Reload and try again.');
+    return userError(UserErrorCode.CONFLICT, 'Another request wrote the same data at the same moment; nothing was stored. Reload and try again.', field);
   }
   return null;
 }

@@ -35,7 +35,6 @@ export const isRecordReaderAdmin = viewerRule('isRecordReaderAdmin', adminOfKind
 export const isAdmin = viewerRule('isAdmin', adminOfKind('system_admin', 'info_admin', 'query'));
 export const isTeacher = viewerRule('isTeacher', (v) => v.role === 'teacher');
 export const isAnalyst = viewerRule('isAnalyst', (v) => v.role === 'analyst');
-export const isPartner = viewerRule('isPartner', (v) => v.role === 'partner');
 
 /** Scopes named for partner applications; a token lists the ones its client was granted. */
 export const PartnerScope = {

@@ -30,10 +30,6 @@ export async function createOrgScopeProjection(knex: Knex, schema: string): Prom
   await knex.raw('create index org_scope_org_path_idx on ??.org_scope (org_path text_pattern_ops)', [schema]);
 }
 
-export async function dropTable(knex: Knex, schema: string, table: string): Promise<void> {
-  await knex.schema.withSchema(schema).dropTableIfExists(table);
-}
-
 /** Inserts rows in batches small enough for PostgreSQL's 65535-parameter limit. */
 export async function insertInBatches(knex: Knex | Knex.Transaction, table: string, rows: readonly object[], batchSize = 500): Promise<void> {
   for (let i = 0; i < rows.length; i += batchSize) {

@@ -49,21 +49,6 @@ export interface ConvertInput {
   reason: string;
 }
 
-/**
- * The partial unique indexes are the last word on "converted once" and "used once": a race that
- * slips past the row locks ends in a unique violation, answered as CONFLICT with nothing stored.
- */
-async function conflictOnRace<T extends object>(work: () => Promise<T & { errors: UserError[] }>, field: string[]): Promise<T & { errors: UserError[] }> {
-  try {
-    return await work();
-  } catch (error) {
-    if ((error as { code?: string }).code === '23505') {
-      return { errors: [userError(UserErrorCode.CONFLICT, 'Another request used these credits at the same moment; reload and try again.', field)] } as T & { errors: UserError[] };
-    }
-    throw error;
-  }
-}
-
 type Target = { kind: 'form'; form: TrainingForm } | { kind: 'province'; provinceCode: string } | { kind: 'degree' };
 
 /**
@@ -131,7 +116,9 @@ export async function convertCredits(db: Db, viewer: Viewer, input: ConvertInput
   if (input.toProvinceCode != null) check.check(/^\d{2}0000$/.test(input.toProvinceCode), 'toProvinceCode must be a six-digit province code such as 420000.', ['input', 'toProvinceCode']);
   if (!check.ok) return { entries: [], errors: check.errors };
   const target = targets[0] as Target;
-  return conflictOnRace(() => runMutation(db.knex, async (trx) => {
+  // The partial unique indexes are the last word on "converted once" / "used once": a race that slips
+  // past the row locks ends as CONFLICT on this field with nothing stored (runMutation).
+  return runMutation(db.knex, async (trx) => {
     const teacher = await findTeacherInScope(trx, db, viewer, input.teacherId);
     if (!teacher) throw new UserErrorsAbort([userError(UserErrorCode.NOT_FOUND, 'No teacher with this id in your scope.', ['input', 'teacherId'])]);
     const ids = input.entryIds.map(normaliseUuid);
@@ -153,7 +140,7 @@ export async function convertCredits(db: Db, viewer: Viewer, input: ConvertInput
     if (errors.length) throw new UserErrorsAbort(errors);
     const written = await writeConversions(trx, db, await loadCreditRules(db, trx), teacher.id, entries, target, input.reason.trim(), viewer.subject);
     return { entries: written };
-  }), ['input', 'entryIds']);
+  }, { raceField: ['input', 'entryIds'] });
 }
 
 /**
@@ -211,7 +198,9 @@ export async function applyCredits(db: Db, viewer: Viewer, input: { teacherId: s
   const check = new InputCheck().text(input.reference, ['input', 'reference'], { max: 100 });
   if (input.credits != null) check.check(Number.isFinite(input.credits) && input.credits > 0 && input.credits <= 10000, 'credits must be more than 0 and at most 10000.', ['input', 'credits']);
   if (!check.ok) return { application: null, errors: check.errors };
-  return conflictOnRace(() => runMutation(db.knex, async (trx) => {
+  // The partial unique indexes are the last word on "converted once" / "used once": a race that slips
+  // past the row locks ends as CONFLICT on this field with nothing stored (runMutation).
+  return runMutation(db.knex, async (trx) => {
     const teacher = await findTeacherInScope(trx, db, viewer, input.teacherId);
     if (!teacher) throw new UserErrorsAbort([userError(UserErrorCode.NOT_FOUND, 'No teacher with this id in your scope.', ['input', 'teacherId'])]);
     const reference = input.reference.trim();
@@ -266,5 +255,5 @@ export async function applyCredits(db: Db, viewer: Viewer, input: { teacherId: s
       used.map((e) => ({ application_id: id, entry_id: e.id, purpose: input.purpose, single_use: purpose.singleUse, credits: e.credits })),
     );
     return { application: (await trx(db.t('credit_application as a')).first(APPLICATION_COLUMNS).where('a.id', id)) as ApplicationRow };
-  }), ['input', 'reference']);
+  }, { raceField: ['input', 'reference'] });
 }
