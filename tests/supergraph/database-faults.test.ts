@@ -1,5 +1,5 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
-import { testDb } from '../helpers/database';
+import { testDb, uniqueSuffix } from '../helpers/database';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
 
 /**
@@ -13,17 +13,18 @@ const embedded = process.env.TEST_DATABASE_EMBEDDED === 'true';
   let token: string;
   const admin = testDb('public');
   const query = '{ teachers(first: 3) { totalCount nodes { name trainingProgress { completedHours } annualAssessments { year } } } }';
+  // Only this platform's connections: other test files run their own platforms in parallel.
+  const applicationName = `faults-${uniqueSuffix()}`;
   const killServiceConnections = async () => {
-    const names = t.platform.subgraphs.map((s) => s.name);
     const { rows } = await admin.knex.raw(
-      `select pg_terminate_backend(pid) as killed from pg_stat_activity where datname = current_database() and application_name = any(?) and pid <> pg_backend_pid()`,
-      [names],
+      `select pg_terminate_backend(pid) as killed from pg_stat_activity where datname = current_database() and application_name = ? and pid <> pg_backend_pid()`,
+      [applicationName],
     );
     return rows.length as number;
   };
 
   beforeAll(async () => {
-    t = await startTestPlatform();
+    t = await startTestPlatform({ DATABASE_APPLICATION_NAME: applicationName });
     token = await t.token('county_query', '420111');
   });
   afterAll(async () => {

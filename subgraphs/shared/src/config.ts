@@ -96,6 +96,8 @@ export interface SubgraphConfig {
   databaseSchema: string;
   databasePoolMax: number;
   statementTimeoutMs: number;
+  /** Shown in pg_stat_activity; defaults to the service name. */
+  databaseApplicationName: string;
   internalIdentitySecret: string;
   migrateOnStart: boolean;
   /** Other subgraphs' URLs, for delivering outbox events to them. */
@@ -124,6 +126,7 @@ export function loadSubgraphConfig(service: string, defaultPort: number, env: En
       .default(service.replace(/-/g, '_')),
     DATABASE_POOL_MAX: positiveInt(10),
     STATEMENT_TIMEOUT_MS: positiveInt(15000),
+    DATABASE_APPLICATION_NAME: z.string().min(1).max(63).default(service),
     INTERNAL_IDENTITY_SECRET: secret,
     MIGRATE_ON_START: booleanFlag(true),
     SUBGRAPH_URLS: subgraphUrlList,
@@ -157,6 +160,7 @@ export function loadSubgraphConfig(service: string, defaultPort: number, env: En
     databaseSchema: parsed.DATABASE_SCHEMA,
     databasePoolMax: parsed.DATABASE_POOL_MAX,
     statementTimeoutMs: parsed.STATEMENT_TIMEOUT_MS,
+    databaseApplicationName: parsed.DATABASE_APPLICATION_NAME,
     internalIdentitySecret: parsed.INTERNAL_IDENTITY_SECRET,
     migrateOnStart: parsed.MIGRATE_ON_START,
     subgraphUrls: parsed.SUBGRAPH_URLS,

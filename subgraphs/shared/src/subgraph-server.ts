@@ -74,7 +74,7 @@ export async function createSubgraphServer<T>(
     schema: config.databaseSchema,
     poolMax: config.databasePoolMax,
     statementTimeoutMs: config.statementTimeoutMs,
-    applicationName: definition.name,
+    applicationName: config.databaseApplicationName,
   });
   try {
     if (config.migrateOnStart) {
