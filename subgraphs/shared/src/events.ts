@@ -21,6 +21,12 @@ export const EVENT_TYPES = {
   ROTATION_COMPLETED: 'staffing.rotation-completed',
   TITLE_AWARDED: 'evaluation.title-awarded',
   AWARD_GRANTED: 'evaluation.award-granted',
+  /** A school appoints an approved title: staffing-quota takes (or refuses) a post slot of the title's grades. */
+  TITLE_APPOINTMENT_REQUESTED: 'evaluation.title-appointment-requested',
+  /** Staffing-quota's answer to a title appointment: the post taken, or why none was free. */
+  TITLE_POST_DECIDED: 'staffing.title-post-decided',
+  /** A teacher's credit bank changed: the verdict of each training cycle, for registration and award gates. */
+  TRAINING_CYCLE_SUMMARIES_CHANGED: 'training.cycle-summaries-changed',
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 
@@ -32,6 +38,9 @@ export const EVENT_CONSUMERS: Record<EventType, readonly string[]> = {
   'staffing.rotation-completed': ['teacher-registry', 'evaluation'],
   'evaluation.title-awarded': ['teacher-registry'],
   'evaluation.award-granted': ['teacher-registry'],
+  'evaluation.title-appointment-requested': ['staffing-quota'],
+  'staffing.title-post-decided': ['evaluation'],
+  'training.cycle-summaries-changed': ['evaluation'],
 };
 
 export interface PlatformEvent<P = Record<string, unknown>> {
