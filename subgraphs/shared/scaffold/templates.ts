@@ -88,6 +88,7 @@ type Mutation {
 }
 `,
     [`subgraphs/${n.name}/src/db/migrations/${migration}.ts`]: `import type { SchemaMigration } from '../../../../shared/src/db';
+import { addAuditTrailColumns, createAuditTable, dropAuditTable } from '../../../../shared/src/audit';
 import { createEventTables, dropEventTables } from '../../../../shared/src/events';
 import { createTeacherScopeProjection } from '../../../../shared/src/projections';
 
@@ -96,6 +97,9 @@ export const create${item}: SchemaMigration = {
   async up(knex, schema) {
     await createTeacherScopeProjection(knex, schema);
     await createEventTables(knex, schema);
+    // Every write is audited in its own transaction (runMutation), so every subgraph has the trail.
+    await createAuditTable(knex, schema);
+    await addAuditTrailColumns(knex, schema);
     await knex.schema.withSchema(schema).createTable('record', (t) => {
       t.uuid('id').primary();
       t.uuid('teacher_id').notNullable().index();
@@ -108,6 +112,7 @@ export const create${item}: SchemaMigration = {
   },
   async down(knex, schema) {
     await knex.schema.withSchema(schema).dropTableIfExists('record');
+    await dropAuditTable(knex, schema);
     await dropEventTables(knex, schema);
     await knex.schema.withSchema(schema).dropTableIfExists('teacher_scope');
   },

@@ -1,7 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from './db';
 import type { Viewer } from './identity';
+
+/**
+ * Who acted. A viewer from the gateway, or a platform service applying an event (role `system`).
+ * `orgPath` is what auditors are scoped by: an auditor sees the entries of actors in its subtree.
+ */
+export interface AuditActor {
+  subject: string;
+  role: string;
+  orgId: string;
+  orgPath: string;
+  clientId?: string | null;
+}
 
 /**
  * Append-only, tamper-evident audit trail, one per subgraph schema. Each row carries the hash of
@@ -9,6 +22,27 @@ import type { Viewer } from './identity';
  * (`verifyAuditChain`); a trigger refuses UPDATE and DELETE outright, and the only way rows go is
  * the retention purge, which records where the chain restarts.
  */
+/**
+ * The write being performed, set around each mutation resolver (audit-context.ts) so that
+ * `runMutation` can append the audit row inside its own transaction without every call site
+ * passing it along. `audited` turns true once a row for this write exists.
+ */
+export interface AuditScope {
+  db: Db;
+  actor: AuditActor;
+  /** The mutation field, e.g. `createTeacher`. */
+  action: string;
+  operation: string | null;
+  requestId: string | null;
+  args: Record<string, unknown>;
+  audited: boolean;
+  /** Set by the subgraph server; a failure to write a refusal row is logged, never thrown over the real answer. */
+  onAuditFailure?: (error: unknown) => void;
+}
+
+export const auditScopeStorage = new AsyncLocalStorage<AuditScope>();
+export const currentAuditScope = (): AuditScope | undefined => auditScopeStorage.getStore();
+
 export interface AuditEntry {
   /** What was done: `reveal_personal_details`, `update_archive`, … */
   action: string;
@@ -18,6 +52,8 @@ export interface AuditEntry {
   result: 'ok' | 'refused' | 'error';
   /** Anything else worth keeping (a reason given, fields revealed); never the revealed values. */
   detail?: Record<string, unknown>;
+  /** The gateway's request id, to find every row one request left in every service. */
+  requestId?: string | null;
 }
 
 export async function createAuditTable(knex: Knex, schema: string): Promise<void> {
@@ -67,7 +103,10 @@ function canonicalJson(value: unknown): string {
 }
 
 function rowHash(prevHash: string, row: Record<string, unknown>): string {
-  const canonical = canonicalJson([row.at, row.subject, row.role, row.org_id, row.client_id ?? null, row.action, row.operation ?? null, row.teacher_ids, row.result, row.detail]);
+  const fields = [row.at, row.subject, row.role, row.org_id, row.client_id ?? null, row.action, row.operation ?? null, row.teacher_ids, row.result, row.detail];
+  // Rows written before the actor's organisation path was kept (registry reveals only) hash as they did.
+  if (row.org_path != null) fields.push(row.org_path, row.request_id ?? null);
+  const canonical = canonicalJson(fields);
   return createHash('sha256').update(prevHash).update(canonical).digest('hex');
 }
 
@@ -76,7 +115,7 @@ function rowHash(prevHash: string, row: Record<string, unknown>): string {
  * its audit row commit together. A transaction-level advisory lock serialises writers, so the chain
  * has no forks.
  */
-export async function appendAudit(trx: Knex.Transaction, db: Db, viewer: Viewer, entry: AuditEntry): Promise<void> {
+export async function appendAudit(trx: Knex.Transaction, db: Db, viewer: AuditActor | Viewer, entry: AuditEntry): Promise<void> {
   await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`audit:${db.schema}`]);
   const last = await trx(db.t('audit_log')).orderBy('id', 'desc').first('hash');
   const row = {
@@ -86,34 +125,102 @@ export async function appendAudit(trx: Knex.Transaction, db: Db, viewer: Viewer,
     org_id: viewer.orgId,
     client_id: viewer.clientId ?? null,
     action: entry.action,
-    operation: entry.operation ?? null,
+    operation: entry.operation ?? currentAuditScope()?.operation ?? null,
     teacher_ids: [...entry.teacherIds].sort(),
     result: entry.result,
     detail: entry.detail ?? {},
+    org_path: viewer.orgPath,
+    request_id: entry.requestId ?? null,
   };
+  const scope = currentAuditScope();
+  if (scope && row.request_id === null) row.request_id = scope.requestId;
   const prevHash = (last?.hash as string | undefined) ?? GENESIS;
   await trx(db.t('audit_log')).insert({ ...row, detail: JSON.stringify(row.detail), prev_hash: prevHash, hash: rowHash(prevHash, row) });
+  // A mutation that audits itself (a reveal) needs no second row from the audit middleware;
+  // runMutation still appends its own row for the write either way.
+  if (scope && scope.db.schema === db.schema) scope.audited = true;
 }
 
-/** Walks the chain; returns the id of the first row that does not verify, or null if all do. */
-export async function verifyAuditChain(db: Db): Promise<number | null> {
-  const rows = await db.knex(db.t('audit_log')).select('*').orderBy('id');
+/**
+ * Audits a read of sensitive data (personal details, ethics, pay) in its own short transaction,
+ * before the data is returned: no audit row, no read. Call it from a resolver or loader with the
+ * request context; `teacherIds` are the teachers whose data the viewer is about to receive.
+ *
+ *   await auditRead(ctx, { action: 'read_pay_records', teacherIds: ids, detail: { fields: ['basicPay'] } });
+ */
+export async function auditRead(
+  ctx: { db: Db; viewer: AuditActor | Viewer; requestId?: string | null },
+  read: { action: string; teacherIds: readonly string[]; detail?: Record<string, unknown>; result?: AuditEntry['result'] },
+): Promise<void> {
+  await ctx.db.knex.transaction((trx) =>
+    appendAudit(trx, ctx.db, ctx.viewer, {
+      action: read.action,
+      teacherIds: [...new Set(read.teacherIds)],
+      result: read.result ?? 'ok',
+      detail: read.detail,
+      requestId: ctx.requestId ?? null,
+      operation: currentAuditScope()?.operation ?? null,
+    }),
+  );
+}
+
+/**
+ * Walks the chain; returns the id of the first row that does not verify, or null if all do. With
+ * `window`, only the newest `window` rows are walked (the oldest of them is trusted as the start),
+ * so checking a long trail on every auditor query stays bounded.
+ */
+export async function verifyAuditChain(db: Db, options: { window?: number } = {}): Promise<number | null> {
+  return (await verifyAuditWindow(db, options)).brokenAt;
+}
+
+export async function verifyAuditWindow(db: Db, options: { window?: number } = {}): Promise<{ brokenAt: number | null; checked: number }> {
+  const query = db.knex(db.t('audit_log')).select('*');
+  const rows = options.window
+    ? (await query.orderBy('id', 'desc').limit(options.window)).reverse()
+    : await query.orderBy('id');
   let prev: string | null = null;
   for (const row of rows) {
     const at = new Date(row.at as string | Date).toISOString();
     const expectedPrev = prev ?? (row.prev_hash as string); // the first kept row may follow a purge
-    if (row.prev_hash !== expectedPrev || rowHash(row.prev_hash as string, { ...row, at }) !== row.hash) return Number(row.id);
+    if (row.prev_hash !== expectedPrev || rowHash(row.prev_hash as string, { ...row, at }) !== row.hash) return { brokenAt: Number(row.id), checked: rows.length };
     prev = row.hash as string;
   }
-  return null;
+  return { brokenAt: null, checked: rows.length };
 }
+
+/** The legal floor: audit entries are kept for at least six months. */
+export const MIN_AUDIT_RETENTION_DAYS = 183;
 
 /** Deletes entries older than the retention period (at least six months); the chain restarts at the oldest kept row. */
 export async function purgeAudit(db: Db, retentionDays: number): Promise<number> {
-  if (retentionDays < 183) throw new Error('audit retention must be at least six months (183 days)');
+  if (retentionDays < MIN_AUDIT_RETENTION_DAYS) throw new Error('audit retention must be at least six months (183 days)');
   return db.knex.transaction(async (trx) => {
     await trx.raw(`set local audit.purge = 'on'`);
     const deleted: number = await trx(db.t('audit_log')).where('at', '<', trx.raw(`now() - make_interval(days => ?)`, [retentionDays])).delete();
     return deleted;
+  });
+}
+
+/**
+ * Columns added when every write and sensitive read became audited: the actor's organisation path
+ * (what auditors are scoped by) and the gateway request id. Older rows keep null in both.
+ */
+export async function addAuditTrailColumns(knex: Knex, schema: string): Promise<void> {
+  await knex.schema.withSchema(schema).alterTable('audit_log', (t) => {
+    t.text('org_path');
+    t.text('request_id');
+    t.index(['org_path', 'id']);
+    t.index(['subject', 'id']);
+    t.index(['action', 'id']);
+  });
+}
+
+export async function dropAuditTrailColumns(knex: Knex, schema: string): Promise<void> {
+  await knex.schema.withSchema(schema).alterTable('audit_log', (t) => {
+    t.dropIndex(['org_path', 'id']);
+    t.dropIndex(['subject', 'id']);
+    t.dropIndex(['action', 'id']);
+    t.dropColumn('org_path');
+    t.dropColumn('request_id');
   });
 }

@@ -103,6 +103,10 @@ export interface SubgraphConfig {
   /** Other subgraphs' URLs, for delivering outbox events to them. */
   subgraphUrls: Record<string, string>;
   eventRelayIntervalMs: number;
+  /** Audit entries are kept this many days (at least 183: six months). */
+  auditRetentionDays: number;
+  /** How often the process purges audit entries past retention. */
+  auditPurgeIntervalMs: number;
   logLevel: string;
 }
 
@@ -131,6 +135,9 @@ export function loadSubgraphConfig(service: string, defaultPort: number, env: En
     MIGRATE_ON_START: booleanFlag(true),
     SUBGRAPH_URLS: subgraphUrlList,
     EVENT_RELAY_INTERVAL_MS: positiveInt(500),
+    // The audit trail must be kept at least six months; a shorter setting is a configuration error.
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().min(183, 'must be at least 183 (six months)').default(183),
+    AUDIT_PURGE_INTERVAL_MS: positiveInt(6 * 60 * 60 * 1000),
     LOG_LEVEL: logLevel,
   });
   const names = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
@@ -165,6 +172,8 @@ export function loadSubgraphConfig(service: string, defaultPort: number, env: En
     migrateOnStart: parsed.MIGRATE_ON_START,
     subgraphUrls: parsed.SUBGRAPH_URLS,
     eventRelayIntervalMs: parsed.EVENT_RELAY_INTERVAL_MS,
+    auditRetentionDays: parsed.AUDIT_RETENTION_DAYS,
+    auditPurgeIntervalMs: parsed.AUDIT_PURGE_INTERVAL_MS,
     logLevel: parsed.LOG_LEVEL,
   };
 }

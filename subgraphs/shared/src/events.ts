@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import type { Db } from './db';
 import { readBody, sendJson } from './http-server';
 import type { Logger } from './logger';
+import { appendAudit } from './audit';
+import { teacherIdsIn } from './audit-context';
 
 /**
  * Cross-subgraph facts travel as events through a transactional outbox.
@@ -273,6 +275,13 @@ export async function applyEvent(db: Db, handlers: EventHandlers, event: Platfor
     if (inserted.length === 0) return 'duplicate';
     if (!handler) return 'ignored';
     await handler({ trx, db, event, logger });
+    // Event intake is a write by a platform service, audited like any other, in the same transaction.
+    await appendAudit(trx, db, { subject: `service:${event.source}`, role: 'system', orgId: 'CN', orgPath: '/CN/' }, {
+      action: `event:${event.type}`,
+      teacherIds: teacherIdsIn(event.payload),
+      result: 'ok',
+      detail: { eventId: event.id },
+    });
     return 'applied';
   });
 }

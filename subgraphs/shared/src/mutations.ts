@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { appendAudit, currentAuditScope } from './audit';
+import { recordOutcome, refusalDetail, teacherIdsIn } from './audit-context';
 
 /**
  * Mutations answer expected business outcomes as values, not exceptions: every payload is
@@ -50,6 +52,10 @@ export class UserErrorsAbort extends Error {
 /**
  * Runs a write in one transaction. Throwing `UserErrorsAbort` rolls everything back and yields
  * `{ errors }`; success yields the result with `errors: []`. Nothing is stored unless all of it is.
+ *
+ * Inside a mutation resolver (an audit scope, see audit-context.ts) the write's audit row is
+ * appended last in the same transaction, so the write and its record commit together or not at
+ * all; a refusal or a crash rolls the write back and is recorded in its own small transaction.
  */
 export async function runMutation<T extends object>(
   knex: Knex,
@@ -57,13 +63,34 @@ export async function runMutation<T extends object>(
   /** The input field a write collision is about (e.g. the credits used), for the CONFLICT error. */
   options: { raceField?: string[] } = {},
 ): Promise<T & { errors: UserError[] }> {
+  const scope = currentAuditScope();
   try {
-    const result = await knex.transaction(work);
+    const result = await knex.transaction(async (trx) => {
+      const done = await work(trx);
+      if (scope) {
+        await appendAudit(trx, scope.db, scope.actor, {
+          action: scope.action,
+          operation: scope.operation,
+          teacherIds: teacherIdsIn(scope.args, done),
+          result: 'ok',
+          requestId: scope.requestId,
+        });
+      }
+      return done;
+    });
+    if (scope) scope.audited = true;
     return { ...result, errors: [] };
   } catch (error) {
-    if (error instanceof UserErrorsAbort) return { errors: error.errors } as T & { errors: UserError[] };
+    if (error instanceof UserErrorsAbort) {
+      if (scope) await recordOutcome(scope, 'refused', refusalDetail(error.errors), { force: true });
+      return { errors: error.errors } as T & { errors: UserError[] };
+    }
     const raced = concurrencyOutcome(error, options.raceField);
-    if (raced) return { errors: [raced] } as T & { errors: UserError[] };
+    if (raced) {
+      if (scope) await recordOutcome(scope, 'refused', refusalDetail([raced]), { force: true });
+      return { errors: [raced] } as T & { errors: UserError[] };
+    }
+    if (scope) await recordOutcome(scope, 'error', { error: 'INTERNAL' }, { force: true });
     throw error;
   }
 }

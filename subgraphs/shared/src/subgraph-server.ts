@@ -19,6 +19,9 @@ import { createInternalIdentityVerifier, INTERNAL_IDENTITY_HEADER, type Viewer }
 import { createLogger, type Logger } from './logger';
 import { metricsAndLoggingPlugin, metricsRoute, watchDatabase } from './metrics';
 import { federationRules, mergeRules, shieldOptions } from './permissions';
+import { auditMiddleware } from './audit-context';
+import { startAuditRetention } from './audit-retention';
+import type { Route } from './http-server';
 
 /** What every request of every subgraph carries. `loaders` is built fresh per request. */
 export interface SubgraphContext<TLoaders> {
@@ -45,6 +48,8 @@ export interface SubgraphDefinition<TLoaders = unknown> {
   seedDemo(db: Db, dataset: DemoDataset): Promise<boolean>;
   /** Events this subgraph consumes (see events.ts); applied exactly once each. */
   eventHandlers?: EventHandlers;
+  /** Extra plain HTTP routes for platform services (e.g. the registry's disabled-account list). */
+  internalRoutes?: (options: { db: Db; secret: string; logger: Logger }) => Record<string, Route>;
 }
 
 export interface RunningSubgraph extends RunningHttpServer {
@@ -56,7 +61,8 @@ export interface RunningSubgraph extends RunningHttpServer {
 
 export function buildSubgraphExecutableSchema<T>(definition: SubgraphDefinition<T>) {
   const schema = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]);
-  return applyMiddleware(schema, shield(mergeRules(federationRules, definition.permissions), shieldOptions));
+  // The audit middleware goes outside shield, so a denied write is recorded as refused too.
+  return applyMiddleware(schema, auditMiddleware, shield(mergeRules(federationRules, definition.permissions), shieldOptions));
 }
 
 export async function createSubgraphServer<T>(
@@ -123,6 +129,7 @@ export async function createSubgraphServer<T>(
       routes: {
         '/metrics': metricsRoute,
         [EVENTS_PATH]: eventIntakeRoute({ db, handlers: definition.eventHandlers ?? {}, secret: config.internalIdentitySecret, logger }),
+        ...(definition.internalRoutes?.({ db, secret: config.internalIdentitySecret, logger }) ?? {}),
         '/health': async (_req, res) => {
           try {
             await db.knex.raw('select 1');
@@ -150,6 +157,8 @@ export async function createSubgraphServer<T>(
     intervalMs: config.eventRelayIntervalMs,
   });
 
+  const retention = startAuditRetention({ db, retentionDays: config.auditRetentionDays, intervalMs: config.auditPurgeIntervalMs, logger });
+
   return {
     ...http,
     name: definition.name,
@@ -157,6 +166,7 @@ export async function createSubgraphServer<T>(
     relay,
     async stop() {
       unwatch();
+      await retention.stop();
       await relay.stop();
       await http.stop();
       await apollo.stop();

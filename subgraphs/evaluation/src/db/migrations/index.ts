@@ -5,6 +5,8 @@ import { assessmentEntryAndEthicsLedger } from './20261128120000_assessment_entr
 import { qualificationRegistration } from './20261128130000_qualification_registration';
 import { titleReview } from './20261128140000_title_review';
 import { awards } from './20261128150000_awards';
+import { titlePostAndTrainingSummary } from './20261129100000_title_post_and_training_summary';
+import { createAuditLog } from './20261129200000_create_audit_log';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration, titleReview, awards];
+export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration, titleReview, awards, titlePostAndTrainingSummary, createAuditLog];

@@ -3,6 +3,8 @@ import { createQuotaAndEmployment } from './20261128100000_create_quota_and_empl
 import { createEventTablesMigration } from './20261128110000_create_event_tables';
 import { createStandardsPostsTransfersRotation } from './20261128120000_create_standards_posts_transfers_rotation';
 import { addLookupIndexes } from './20261128130000_add_lookup_indexes';
+import { titlePostsAndApprovedLeave } from './20261129100000_title_posts_and_approved_leave';
+import { createAuditLog } from './20261129200000_create_audit_log';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration, createStandardsPostsTransfersRotation, addLookupIndexes];
+export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration, createStandardsPostsTransfersRotation, addLookupIndexes, titlePostsAndApprovedLeave, createAuditLog];

@@ -5,6 +5,7 @@ import { createCreditRulesAndBank } from './20261128120000_create_credit_rules_a
 import { bankExistingTrainingRecords } from './20261128120100_bank_existing_training_records';
 import { createCatalogueAndDeclarations } from './20261128120200_create_catalogue_and_declarations';
 import { declarationOrganiser } from './20261128120300_declaration_organiser';
+import { createAuditLog } from './20261129200000_create_audit_log';
 
 /** Append-only, in timestamp order. */
 export const migrations: readonly SchemaMigration[] = [
@@ -14,4 +15,5 @@ export const migrations: readonly SchemaMigration[] = [
   bankExistingTrainingRecords,
   createCatalogueAndDeclarations,
   declarationOrganiser,
+  createAuditLog,
 ];
