@@ -13,6 +13,8 @@ import {
 import { findOrgUnitsByIds, findOrgUnitsByParentIds, type OrgUnitRow } from './repositories/org-units';
 import { findSubRecordsByTeacherIds, SUB_RECORD_KINDS, type SubRecordKind, type SubRecordRow } from './repositories/sub-records';
 import { findTeachersByIds, findTeachersByNumbers, headcountsByUnit, type HeadcountRow, type TeacherRow } from './repositories/teachers';
+import { payBandsByUnit, type PayBandRow } from './repositories/statistics';
+import { auditPayRead } from './services/pay';
 
 /** Built fresh for every request: caches never outlive one viewer's request. */
 export function createLoaders(db: Db, viewer: Viewer) {
@@ -48,6 +50,13 @@ export function createLoaders(db: Db, viewer: Viewer) {
     ),
     /** Headcounts of many units in one set-based statement, limited to the viewer's scope. */
     headcountsByUnitId: new DataLoader<string, HeadcountRow[]>(async (ids) => mapToMany(ids, await headcountsByUnit(db, viewer, ids), (r) => r.unitId)),
+    /** Active teachers by the band of the pay in force today, per unit, in one statement (viewer's scope). */
+    payBandsByUnitId: new DataLoader<string, PayBandRow[]>(async (ids) => mapToMany(ids, await payBandsByUnit(db, viewer, ids), (r) => r.unitId)),
+    /** Every teacher whose pay a request read, audited as one row per batch (a sensitive read). */
+    payReadAudit: new DataLoader<string, true>(async (ids) => {
+      await auditPayRead(db, viewer, ids);
+      return ids.map(() => true as const);
+    }),
   };
 }
 

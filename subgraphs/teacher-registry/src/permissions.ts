@@ -43,6 +43,9 @@ export const permissions: IRules = {
     addQualificationCertificate: isInfoAdmin,
     addSkillCertificate: canEditOwnOrAdmin,
     addContact: canEditOwnOrAdmin,
+    // Pay is entered by the school (the service refuses other levels); revealed like personal details.
+    addPayRecord: isInfoAdmin,
+    revealPay: or(isInfoAdmin, isTeacher),
     proposeTeacherChange: canEditOwnOrAdmin,
     reviseChangeRequest: canEditOwnOrAdmin,
     submitChangeRequest: canEditOwnOrAdmin,
@@ -68,6 +71,9 @@ export const permissions: IRules = {
   OrgUnitConnection: { nodes: allow, pageInfo: allow },
   OrgUnitStatistics: allow,
   HeadcountBucket: allow,
+  CrossTabCell: allow,
+  PayRecord: allow,
+  RevealPayPayload: allow,
   RevealPersonalDetailsPayload: allow,
   SchoolProfile: { stage: allow, locale: allow, isPublic: allow },
   Teacher: {
@@ -102,6 +108,8 @@ export const permissions: IRules = {
     contacts: canReadPersonalDetails,
     awards: canReadTeachers,
     rotationHistory: canReadTeachers,
+    // Pay (as bands) is personal data: administrators who read records and the teacher, never partners.
+    payRecords: canReadPersonalDetails,
     fieldProvenance: canReadTeachers,
     changeRequests: canReadPersonalDetails,
     changeHistory: canReadPersonalDetails,

@@ -8,6 +8,11 @@ import { buildResidentId } from '../domain/resident-id';
  * with each teacher's birth date and gender, the basic-information codes, and sub-record rows.
  */
 const ARCHIVE_SEED = 20261128;
+/** Pay has its own sequence, so adding it left every other demo value as it was. */
+const PAY_SEED = 20261129;
+/** Monthly post pay [岗位工资] by post grade 1–13 (a national-scale shape, in yuan). */
+const POST_PAY = [6665, 5055, 4550, 4205, 3835, 3455, 3265, 2840, 2680, 2535, 2170, 2070, 1915];
+const POST_GRADE_OF_TITLE: Record<string, number> = { senior_professor: 3, senior: 6, first: 9, second: 11, third: 12, none: 13 };
 
 /** A stable UUID derived from a name, so reseeding yields the same ids. */
 export function derivedUuid(name: string): string {
@@ -35,7 +40,10 @@ export function buildDemoArchive(dataset: DemoDataset): DemoArchive {
     teacher_qualification: [],
     teacher_skill_certificate: [],
     teacher_contact: [],
+    teacher_pay: [],
   };
+  const payRandom = seededRandom(PAY_SEED);
+  const localeOf = new Map(dataset.orgUnits.map((o) => [o.id, o.locale]));
   const schoolName = new Map(dataset.orgUnits.map((o) => [o.id, o.name]));
   const stageOf = new Map(dataset.orgUnits.map((o) => [o.id, o.schoolStage]));
   const provenance = { source_system: 'demo', entered_by: 'demo-seed', entered_role: 'school_info_admin', verified: true };
@@ -134,6 +142,21 @@ export function buildDemoArchive(dataset: DemoDataset): DemoArchive {
       postal_code: null,
       valid_from: t.startedWorkOn,
     });
+    // Basic pay and benefits (基本待遇), as the school enters it; about one in twelve not yet entered.
+    if (payRandom() < 0.92) {
+      const postGrade = POST_GRADE_OF_TITLE[title] as number;
+      const salaryStep = Math.min(65, 1 + Math.floor((2026 - Number(t.startedWorkOn.slice(0, 4))) * 1.3));
+      const rural = localeOf.get(t.schoolId) === 'rural';
+      subRecords.teacher_pay!.push({
+        ...teacherRef('pay'),
+        post_grade: postGrade,
+        salary_step: salaryStep,
+        basic_monthly_pay: (POST_PAY[postGrade - 1] as number) + 170 + salaryStep * 52,
+        // Rural posts carry the rural teacher allowance (乡村教师生活补助) on top.
+        monthly_allowances: Math.round(1500 + payRandom() * 3000 + (rural ? 800 : 0)),
+        effective_from: '2025-07-01',
+      });
+    }
   });
   return { teacherColumns, subRecords };
 }

@@ -38,6 +38,12 @@ export const SUB_RECORD_KINDS = {
     columns: ['home_org_id as homeOrgId', 'host_org_id as hostOrgId', 'kind', 'starts_on as startsOn', 'ends_on as endsOn'],
     orderBy: 'starts_on',
   },
+  // Amounts leave this service only as bands, except through the audited revealPay (services/pay.ts).
+  pay: {
+    table: 'teacher_pay',
+    columns: ['post_grade as postGrade', 'salary_step as salaryStep', 'basic_monthly_pay as basicMonthlyPay', 'monthly_allowances as monthlyAllowances', 'effective_from as effectiveFrom'],
+    orderBy: 'effective_from',
+  },
 } as const;
 export type SubRecordKind = keyof typeof SUB_RECORD_KINDS;
 

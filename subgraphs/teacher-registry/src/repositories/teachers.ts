@@ -164,7 +164,7 @@ export async function countTeachersInSubtree(db: Db, viewer: Viewer, subtreePath
 
 export interface HeadcountRow {
   unitId: string;
-  dimension: 'status' | 'gender' | 'staffCategory' | 'title' | 'educationLevel' | 'onQuota' | 'stage' | 'locale' | 'subject' | 'ageBand';
+  dimension: 'status' | 'gender' | 'staffCategory' | 'title' | 'educationLevel' | 'onQuota' | 'stage' | 'locale' | 'subject' | 'ageBand' | 'titleAgeBand';
   code: string | null;
   count: number;
 }
@@ -185,6 +185,8 @@ const BREAKDOWNS: [HeadcountRow['dimension'], string][] = [
   ['locale', 'locale'],
   ['subject', 'subject'],
   ['ageBand', 'age_band'],
+  // Cross-tab title × age band for the dashboard: code `<title or empty>|<age band>`.
+  ['titleAgeBand', "coalesce(title, '') || '|' || age_band"],
 ];
 
 /**

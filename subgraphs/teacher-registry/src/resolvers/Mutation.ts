@@ -12,6 +12,7 @@ import {
 } from '../services/change-review';
 import { importTeachers } from '../services/teacher-import';
 import { revealPersonalDetails } from '../services/personal-details';
+import { addPayRecord, revealPay, type AddPayRecordInput } from '../services/pay';
 
 type Input<T> = { input: T };
 
@@ -45,6 +46,8 @@ export const Mutation = {
   addQualificationCertificate: subRecordMutation('qualification'),
   addSkillCertificate: subRecordMutation('skillCertificate'),
   addContact: subRecordMutation('contact'),
+  addPayRecord: async (_: unknown, args: Input<AddPayRecordInput>, ctx: Context) => withTeacher(ctx, await addPayRecord(ctx.db, ctx.viewer, args.input)),
+  revealPay: (_: unknown, args: Input<{ teacherId: string; reason: string }>, ctx: Context) => revealPay(ctx, args.input),
   proposeTeacherChange: async (_: unknown, args: Input<Parameters<typeof proposeTeacherChange>[2]>, ctx: Context) =>
     withChangeRequest(ctx, await proposeTeacherChange(ctx.db, ctx.viewer, args.input)),
   reviseChangeRequest: async (_: unknown, args: Input<Parameters<typeof reviseChangeRequest>[2]>, ctx: Context) =>

@@ -1,11 +1,12 @@
 import { badUserInput } from '../../../shared/src/errors';
-import { suppressSmallCells, suppressesSmallCells } from '../../../shared/src/small-cells';
+import { suppressSmallCells, suppressSmallCrossTabCells, suppressesSmallCells } from '../../../shared/src/small-cells';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../shared/src/pagination';
 import type { Context } from '../context';
 import { EDUCATION_LEVEL, GENDER, STAFF_CATEGORY, TEACHER_STATUS, TITLE, labelOf, type CodeSet } from '../domain/code-sets';
 import { ancestorIds, listDescendants, type OrgUnitRow } from '../repositories/org-units';
 import type { HeadcountRow } from '../repositories/teachers';
 import { teacherPage, type TeacherFilterArgs } from './Query';
+import { payBandLabel } from '../services/pay';
 
 const labels = (standard: string, entries: [string, string][]): CodeSet => ({ standard, values: new Map(entries) });
 const STAGE_LABELS = labels('学段', [
@@ -14,11 +15,25 @@ const STAGE_LABELS = labels('学段', [
 ]);
 const LOCALE_LABELS = labels('城乡分类', [['urban', '城区'], ['county_town', '镇区'], ['rural', '乡村']]);
 const AGE_BAND_LABELS = labels('年龄段', [['under_30', '30岁以下'], ['30_39', '30–39岁'], ['40_49', '40–49岁'], ['50_and_over', '50岁及以上']]);
+const ON_QUOTA_LABELS = labels('是否在编', [['true', '在编'], ['false', '不在编']]);
+const label = (set: CodeSet | null, code: string | null) => (code == null ? '未填写' : ((set && labelOf(set, code)) ?? code));
+
+/** Title × age band cells from the `titleAgeBand` rows (code `<title>|<band>`, empty title = not recorded). */
+function titleAgeBandCells(rows: HeadcountRow[]) {
+  return rows
+    .filter((r) => r.dimension === 'titleAgeBand' && r.code != null)
+    .map((r) => {
+      const [title, band] = (r.code as string).split('|') as [string, string];
+      const rowCode = title === '' ? null : title;
+      return { rowCode, rowLabel: label(TITLE, rowCode), columnCode: band, columnLabel: label(AGE_BAND_LABELS, band), count: r.count };
+    })
+    .sort((a, b) => (a.rowCode ?? '~').localeCompare(b.rowCode ?? '~') || a.columnCode.localeCompare(b.columnCode));
+}
 
 const buckets = (rows: HeadcountRow[], dimension: HeadcountRow['dimension'], set: CodeSet | null) =>
   rows
     .filter((r) => r.dimension === dimension)
-    .map((r) => ({ code: r.code, label: r.code == null ? '未填写' : ((set && labelOf(set, r.code)) ?? r.code), count: r.count }))
+    .map((r) => ({ code: r.code, label: label(set, r.code), count: r.count }))
     .sort((a, b) => (a.code ?? '~').localeCompare(b.code ?? '~'));
 
 export const OrgUnit = {
@@ -48,9 +63,10 @@ export const OrgUnit = {
   },
   statistics: async (unit: OrgUnitRow, _: unknown, ctx: Context) => {
     const rows = await ctx.loaders.headcountsByUnitId.load(unit.id);
+    const suppress = suppressesSmallCells(ctx.viewer);
     const status = buckets(rows, 'status', TEACHER_STATUS);
     // Viewers who may not see persons get small cells merged away (totals stay exact).
-    const publish = suppressesSmallCells(ctx.viewer) ? (b: ReturnType<typeof buckets>) => suppressSmallCells(b) : (b: ReturnType<typeof buckets>) => b;
+    const publish = suppress ? (b: ReturnType<typeof buckets>) => suppressSmallCells(b) : (b: ReturnType<typeof buckets>) => b;
     return {
       activeTeachers: status.find((b) => b.code === 'active')?.count ?? 0,
       onQuota: rows.find((r) => r.dimension === 'onQuota' && r.code === 'true')?.count ?? 0,
@@ -63,7 +79,23 @@ export const OrgUnit = {
       byLocale: publish(buckets(rows, 'locale', LOCALE_LABELS)),
       bySubject: publish(buckets(rows, 'subject', null)),
       byAgeBand: publish(buckets(rows, 'ageBand', AGE_BAND_LABELS)),
+      byOnQuota: publish(buckets(rows, 'onQuota', ON_QUOTA_LABELS)),
+      byTitleAndAgeBand: suppress ? suppressSmallCrossTabCells(titleAgeBandCells(rows)) : titleAgeBandCells(rows).map((c) => ({ ...c, suppressed: false })),
+      // Its own statement, run only when asked for (resolved below).
+      unitId: unit.id,
+      suppress,
     };
+  },
+};
+
+/** Pay bands are a separate statement (teacher_pay), so they are read only when a client asks for them. */
+export const OrgUnitStatistics = {
+  byPayBand: async (stats: { unitId: string; suppress: boolean }, _: unknown, ctx: Context) => {
+    const rows = await ctx.loaders.payBandsByUnitId.load(stats.unitId);
+    const bands = rows
+      .map((r) => ({ code: r.code, label: r.code == null ? '未填写' : payBandLabel(r.code), count: r.count }))
+      .sort((a, b) => (a.code == null ? 1 : b.code == null ? -1 : parseInt(a.code, 10) - parseInt(b.code, 10)));
+    return stats.suppress ? suppressSmallCells(bands) : bands;
   },
 };
 

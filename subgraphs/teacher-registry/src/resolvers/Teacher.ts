@@ -19,6 +19,7 @@ import {
 } from '../domain/code-sets';
 import { parseResidentId } from '../domain/resident-id';
 import { maskAddress, maskEmail, maskIdNumber, maskPhone } from '../../../shared/src/masking';
+import { payRecord } from '../services/pay';
 
 /** A stored code with its label; an unknown code (never written by this service) shows as itself. */
 export const archiveCode = (set: CodeSet, code: string | null | undefined) => (code == null ? null : { code, label: labelOf(set, code) ?? code });
@@ -86,6 +87,11 @@ export const Teacher = {
   contacts: subRecords('contact'),
   awards: subRecords('award'),
   rotationHistory: subRecords('rotation'),
+  /** Bands only; every read is audited (one row per request batch). */
+  payRecords: async (teacher: TeacherRow, _: unknown, ctx: Context) => {
+    const [rows] = await Promise.all([ctx.loaders.subRecordsByTeacherId.pay.load(teacher.id), ctx.loaders.payReadAudit.load(teacher.id)]);
+    return rows.map((r) => payRecord(r));
+  },
   fieldProvenance: (teacher: TeacherRow) => {
     // Demo and legacy rows carry one entry for every field under '*'.
     const fallback = teacher.provenance['*'];
@@ -127,6 +133,7 @@ export const SubRecordTypes = {
     address: (r: SubRecordRow & { revealed?: boolean }) => revealOrMask(r, r.address, maskAddress),
   },
   AwardRecord: { level: (r: SubRecordRow) => archiveCode(AWARD_LEVEL, r.level as string), provenance },
+  PayRecord: { provenance },
   RotationRecord: {
     homeOrganisation: (r: SubRecordRow, _: unknown, ctx: Context) => ctx.loaders.orgUnitById.load(r.homeOrgId as string),
     hostOrganisation: (r: SubRecordRow, _: unknown, ctx: Context) => ctx.loaders.orgUnitById.load(r.hostOrgId as string),

@@ -1,7 +1,7 @@
 import { DateScalar } from '../../../shared/src/scalars';
 import { ChangeRequest, ChangeRequestStatus, ImportFileFormat } from './ChangeRequest';
 import { Mutation } from './Mutation';
-import { Locale, OrgLevel, OrgUnit, SchoolStage } from './OrgUnit';
+import { Locale, OrgLevel, OrgUnit, OrgUnitStatistics, SchoolStage } from './OrgUnit';
 import { Query } from './Query';
 import { ArchiveRecordStatus, Gender, SubRecordTypes, Teacher, TeacherStatus } from './Teacher';
 import { Viewer } from './Viewer';
@@ -11,6 +11,7 @@ export const resolvers = {
   Query,
   Mutation,
   OrgUnit,
+  OrgUnitStatistics,
   Teacher,
   ChangeRequest,
   Viewer,
