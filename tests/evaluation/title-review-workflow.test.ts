@@ -1,6 +1,12 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
 import { buildDemoEthics } from '../../subgraphs/evaluation/src/db/demo-ethics';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { evaluation } from '../../subgraphs/evaluation/src/index';
+import { applyEvent } from '../../subgraphs/shared/src/events';
 import { startEvaluation, TEACHER_ENTITIES, type EvaluationService } from './evaluation-service';
+
+const silent = pino({ level: 'silent' });
 
 const data = buildDemoDataset();
 const demoEthics = buildDemoEthics(data);
@@ -83,14 +89,40 @@ describe('title review', () => {
 
     const bad = await ev.call(school, STEP('appointTitle', 'AppointTitleInput'), { input: { applicationId: id, version: 4, appointedOn: '2099-01-01', documentRef: ' ' } });
     expect(bad.data.appointTitle.errors.map((e: { field: string[] }) => e.field[1])).toEqual(['appointedOn', 'documentRef']);
-    const outbox = () => ev.server.db.knex(ev.server.db.t('outbox')).where({ type: 'evaluation.title-awarded' });
-    expect(await outbox()).toHaveLength(0);
+    const notDate = await ev.call(school, STEP('appointTitle', 'AppointTitleInput'), { input: { applicationId: id, version: 4, appointedOn: '2026-02-30', documentRef: 'x' } });
+    expect(notDate.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT'); // the Date scalar refuses 30 February
+    const outbox = (type: string) => ev.server.db.knex(ev.server.db.t('outbox')).where({ type });
+    expect(await outbox('evaluation.title-appointment-requested')).toHaveLength(0);
     const appointed = await ev.call(school, STEP('appointTitle', 'AppointTitleInput'), { input: { applicationId: id, version: 4, appointedOn: today, documentRef: '华师一附中聘〔2026〕7号' } });
-    expect(appointed.data.appointTitle.application).toMatchObject({ stage: 'APPOINTED', appointedOn: today, documentRef: '华师一附中聘〔2026〕7号', version: 5 });
-    const events = await outbox();
-    expect(events).toEqual([
+    // The appointment waits for staffing-quota to take a post of grades 5–7 (副高) at the school.
+    expect(appointed.data.appointTitle.application).toMatchObject({ stage: 'APPOINTMENT_PENDING', appointedOn: today, documentRef: '华师一附中聘〔2026〕7号', version: 5 });
+    expect(await outbox('evaluation.title-appointment-requested')).toEqual([
+      expect.objectContaining({
+        consumer: 'staffing-quota',
+        payload: expect.objectContaining({ applicationId: id, teacherId: applicant!.id, schoolId: SCHOOL, title: 'senior', gradeFrom: 5, gradeTo: 7, startsOn: today }),
+      }),
+    ]);
+    expect(await outbox('evaluation.title-awarded')).toHaveLength(0);
+
+    // Staffing-quota's answer arrives as an event: a refusal keeps the application open with the reason …
+    const answer = (payload: Record<string, unknown>) =>
+      applyEvent(ev.server.db, evaluation.eventHandlers!, { id: randomUUID(), type: 'staffing.title-post-decided', source: 'staffing-quota', occurredAt: new Date().toISOString(), payload }, silent);
+    await answer({ applicationId: id, teacherId: applicant!.id, outcome: 'refused', reason: 'Every professional-technical post of grades 5–7 is taken.' });
+    const FIELDS = TEACHER_ENTITIES('titleApplications { id stage slotRefusedReason postGrade version }');
+    const read = async () => (await ev.call(school, FIELDS, { representations: [{ __typename: 'Teacher', id: applicant!.id }] })).data._entities[0].titleApplications[0];
+    expect(await read()).toMatchObject({ stage: 'SLOT_REFUSED', slotRefusedReason: 'Every professional-technical post of grades 5–7 is taken.', postGrade: null, version: 6 });
+    expect((await ev.call(teacher, APPLY, { input: { targetTitle: 'SENIOR' } })).data.applyForTitle.errors[0].code).toBe('DUPLICATE');
+    // … and the school may appoint again; a post taken completes it and sends the title to the registry.
+    const again = await ev.call(school, STEP('appointTitle', 'AppointTitleInput'), { input: { applicationId: id, version: 6, appointedOn: today, documentRef: '华师一附中聘〔2026〕7号' } });
+    expect(again.data.appointTitle.application).toMatchObject({ stage: 'APPOINTMENT_PENDING', version: 7 });
+    await answer({ applicationId: id, teacherId: applicant!.id, outcome: 'appointed', grade: 7, category: 'professional_technical', startsOn: today, appointmentId: randomUUID() });
+    expect(await read()).toMatchObject({ stage: 'APPOINTED', slotRefusedReason: null, postGrade: 7, version: 8 });
+    expect(await outbox('evaluation.title-awarded')).toEqual([
       expect.objectContaining({ consumer: 'teacher-registry', payload: { teacherId: applicant!.id, title: 'senior', awardedOn: today, documentRef: '华师一附中聘〔2026〕7号' } }),
     ]);
+    // A stray second answer changes nothing.
+    await answer({ applicationId: id, teacherId: applicant!.id, outcome: 'refused', reason: 'late' });
+    expect(await read()).toMatchObject({ stage: 'APPOINTED', version: 8 });
   });
 
   it('refuses an application while an ethics ban is in force (one-vote veto), and audits that read', async () => {

@@ -1,5 +1,5 @@
 import type { EventHandler, EventHandlers } from '../../shared/src/events';
-import { teacherScopeEventHandlers } from '../../shared/src/events';
+import { enqueueEvent, EVENT_TYPES, teacherScopeEventHandlers } from '../../shared/src/events';
 
 interface RotationCompletedPayload {
   rotationId: string;
@@ -32,7 +32,47 @@ const rememberRotation: EventHandler<RotationCompletedPayload> = async ({ trx, d
     .merge();
 };
 
+interface TitlePostDecidedPayload {
+  applicationId: string;
+  teacherId: string;
+  outcome: 'appointed' | 'refused';
+  grade?: number;
+  reason?: string;
+}
+
+/**
+ * Staffing-quota's answer to a title appointment (services/title-review.ts appointTitle). Only an
+ * application still waiting for it changes: a stray or repeated answer finds another stage and is
+ * ignored. A taken post completes the appointment and sends the title to the registry's archive in
+ * the same transaction; a refusal keeps the application open as SLOT_REFUSED with staffing's words.
+ */
+const applyTitlePostDecision: EventHandler<TitlePostDecidedPayload> = async ({ trx, db, event, logger }) => {
+  const p = event.payload;
+  const row = (await trx(db.t('title_application'))
+    .first('id', 'teacher_id as teacherId', 'target_title as targetTitle', 'stage', 'appointed_on as appointedOn', 'document_ref as documentRef')
+    .where('id', p.applicationId)
+    .forUpdate()) as { id: string; teacherId: string; targetTitle: string; stage: string; appointedOn: string; documentRef: string } | undefined;
+  if (!row || row.stage !== 'appointment_pending') {
+    logger.warn({ eventId: event.id, applicationId: p.applicationId, stage: row?.stage }, 'title post decision for an application not waiting for one; ignored');
+    return;
+  }
+  const bump = { version: trx.raw('version + 1'), updated_at: trx.fn.now() };
+  if (p.outcome === 'appointed') {
+    await trx(db.t('title_application')).where('id', row.id).update({ stage: 'appointed', post_grade: p.grade ?? null, slot_refused_reason: null, ...bump });
+    // The archive learns the new title through the registry's intake (transactional outbox).
+    await enqueueEvent(trx, db, {
+      type: EVENT_TYPES.TITLE_AWARDED,
+      payload: { teacherId: row.teacherId, title: row.targetTitle, awardedOn: row.appointedOn, documentRef: row.documentRef },
+    });
+  } else {
+    await trx(db.t('title_application'))
+      .where('id', row.id)
+      .update({ stage: 'slot_refused', slot_refused_reason: (p.reason ?? 'Staffing-quota found no free post for the title.').slice(0, 1000), ...bump });
+  }
+};
+
 export const eventHandlers: EventHandlers = {
   ...teacherScopeEventHandlers,
   'staffing.rotation-completed': rememberRotation,
+  'staffing.title-post-decided': applyTitlePostDecision,
 };

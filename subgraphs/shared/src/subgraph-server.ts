@@ -20,6 +20,7 @@ import { createLogger, type Logger } from './logger';
 import { metricsAndLoggingPlugin, metricsRoute, watchDatabase } from './metrics';
 import { federationRules, mergeRules, shieldOptions } from './permissions';
 import { auditMiddleware } from './audit-context';
+import { auditTrailWiring } from './audit-trail';
 import { startAuditRetention } from './audit-retention';
 import type { Route } from './http-server';
 
@@ -60,9 +61,16 @@ export interface RunningSubgraph extends RunningHttpServer {
 }
 
 export function buildSubgraphExecutableSchema<T>(definition: SubgraphDefinition<T>) {
-  const schema = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]);
+  // The auditor's trail types are wired here for every subgraph that declares them (audit-trail.ts).
+  const bare = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]);
+  const audit = auditTrailWiring(bare, definition.name);
+  const resolvers: Record<string, unknown> = { ...(definition.resolvers as Record<string, unknown>) };
+  for (const [type, fields] of Object.entries(audit.resolvers)) resolvers[type] = { ...(resolvers[type] as object | undefined), ...fields };
+  const schema = Object.keys(audit.resolvers).length
+    ? buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }])
+    : bare;
   // The audit middleware goes outside shield, so a denied write is recorded as refused too.
-  return applyMiddleware(schema, auditMiddleware, shield(mergeRules(federationRules, definition.permissions), shieldOptions));
+  return applyMiddleware(schema, auditMiddleware, shield(mergeRules(federationRules, audit.rules, definition.permissions), shieldOptions));
 }
 
 export async function createSubgraphServer<T>(

@@ -1,4 +1,5 @@
 import { teacherScopeEventHandlers, type EventHandler, type EventHandlers } from '../../shared/src/events';
+import { takeTitlePost } from './workflows/title-posts';
 
 interface TeacherRegisteredPayload {
   teacherId: string;
@@ -34,4 +35,6 @@ export const eventHandlers: EventHandlers = {
     await teacherScopeEventHandlers['teacher.registered']?.(context);
     await upsertTeacherProfile(context);
   },
+  // A title appointment takes a post slot here, where the slots are owned (see workflows/title-posts.ts).
+  'evaluation.title-appointment-requested': takeTitlePost,
 };

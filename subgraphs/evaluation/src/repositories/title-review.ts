@@ -16,6 +16,9 @@ export interface TitleApplicationRow {
   decisionNote: string | null;
   appointedOn: string | null;
   documentRef: string | null;
+  appointmentRequestedOn: string | null;
+  slotRefusedReason: string | null;
+  postGrade: number | null;
   version: number;
 }
 
@@ -33,6 +36,9 @@ const COLUMNS = [
   'a.decision_note as decisionNote',
   'a.appointed_on as appointedOn',
   'a.document_ref as documentRef',
+  'a.appointment_requested_on as appointmentRequestedOn',
+  'a.slot_refused_reason as slotRefusedReason',
+  'a.post_grade as postGrade',
   'a.version',
 ];
 

@@ -24,6 +24,8 @@ export const TitleApplicationStage = {
   PRE_REVIEWED: 'pre_reviewed',
   APPROVED: 'approved',
   REJECTED: 'rejected',
+  APPOINTMENT_PENDING: 'appointment_pending',
+  SLOT_REFUSED: 'slot_refused',
   APPOINTED: 'appointed',
 };
 

@@ -7,6 +7,7 @@ import { isWithinPath } from '../../../shared/src/org-scope';
 import { isIsoDate } from '../../../shared/src/scalars';
 import { addDays, todayIso } from '../domain/dates';
 import { bansOn } from '../domain/ethics';
+import { TITLE_POST_GRADES } from '../domain/title-review';
 import { auditEthicsAccess, findEthicsEntriesByTeacherIds } from '../repositories/ethics';
 import { findTitleApplicationById, findTitleApplicationForWrite, publicityDays, type TitleApplicationRow } from '../repositories/title-review';
 import { InputCheck } from './validation';
@@ -30,7 +31,7 @@ export async function applyForTitle(db: Db, viewer: Viewer, input: { targetTitle
   return runMutation(db.knex, async (trx) => {
     const scope = await trx(db.t('teacher_scope')).first('org_path as orgPath').where('teacher_id', teacherId);
     if (!scope) return abort(UserErrorCode.NOT_FOUND, 'Your archive is not known to evaluation yet.', 'targetTitle');
-    const open = await trx(db.t('title_application')).first('id').where('teacher_id', teacherId).whereIn('stage', ['applied', 'publicised', 'pre_reviewed', 'approved']);
+    const open = await trx(db.t('title_application')).first('id').where('teacher_id', teacherId).whereIn('stage', OPEN_STAGES);
     if (open) abort(UserErrorCode.DUPLICATE, 'You already have an open title application.', 'targetTitle');
     const [row] = await trx(db.t('title_application'))
       .insert({
@@ -45,8 +46,12 @@ export async function applyForTitle(db: Db, viewer: Viewer, input: { targetTitle
   });
 }
 
+/** Stages of an application still in progress: a teacher has at most one (unique partial index too). */
+const OPEN_STAGES = ['applied', 'publicised', 'pre_reviewed', 'approved', 'appointment_pending', 'slot_refused'];
+
 type Step = 'recommend' | 'pre_review' | 'decide' | 'appoint';
-const FROM: Record<Step, string> = { recommend: 'applied', pre_review: 'publicised', decide: 'pre_reviewed', appoint: 'approved' };
+/** Stages each step starts from. A refused post slot can be appointed again once a post is free. */
+const FROM: Record<Step, string[]> = { recommend: ['applied'], pre_review: ['publicised'], decide: ['pre_reviewed'], appoint: ['approved', 'slot_refused'] };
 /** Which administrative level takes each step (graphql-shield already requires an information administrator). */
 const LEVELS: Record<Step, string[]> = { recommend: ['school'], pre_review: ['county', 'city'], decide: ['city', 'province'], appoint: ['school'] };
 
@@ -69,7 +74,7 @@ async function step(
     if (!row || !level || !LEVELS[kind].includes(level) || !isWithinPath(row.orgPath, viewer.orgPath)) {
       return abort(UserErrorCode.NOT_FOUND, 'No such title application in your reach.', 'applicationId');
     }
-    if (row.stage !== FROM[kind]) abort(UserErrorCode.INVALID_STATE, `The application is ${row.stage}; this step needs it ${FROM[kind]}.`, 'applicationId');
+    if (!FROM[kind].includes(row.stage)) abort(UserErrorCode.INVALID_STATE, `The application is ${row.stage}; this step needs it ${FROM[kind].join(' or ')}.`, 'applicationId');
     const patch = await work(trx, row, today);
     await updateWithVersion(trx, db.t('title_application'), { column: 'id', value: id }, input.version, { ...patch, last_actor_subject: viewer.subject });
     return { application: (await findTitleApplicationById(trx, db, id)) as TitleApplicationRow };
@@ -108,15 +113,30 @@ export const decideTitleApplication = decision('decide');
 
 export function appointTitle(db: Db, viewer: Viewer, input: { applicationId: string; version: number; appointedOn: string; documentRef: string }, now = new Date()) {
   const check = new InputCheck();
-  if (!isIsoDate(input.appointedOn)) check.fail('appointedOn', 'The appointment date must be a calendar date written YYYY-MM-DD.');
+  if (typeof input.appointedOn !== 'string' || !isIsoDate(input.appointedOn)) check.fail('appointedOn', 'The appointment date must be a calendar date written YYYY-MM-DD.');
   else if (input.appointedOn > todayIso(now)) check.fail('appointedOn', 'The appointment date cannot be in the future.');
   const documentRef = check.text(input.documentRef, 'documentRef', 'The document reference', 100, true);
-  return step(db, viewer, 'appoint', input, check, async (trx, row) => {
-    // The archive learns the new title through the registry's intake (transactional outbox).
+  return step(db, viewer, 'appoint', input, check, async (trx, row, today) => {
+    const grades = TITLE_POST_GRADES[row.targetTitle];
+    if (!grades) abort(UserErrorCode.RULE_VIOLATION, `No post grade is defined for the title ${row.targetTitle}; it cannot be appointed.`, 'applicationId');
+    // A title is appointed into a post [聘任上岗], and post slots belong to staffing-quota: it takes a
+    // free post of the title's grades under its own row locks (so two appointments can never take the
+    // last slot) and answers with staffing.title-post-decided. Only then is the application APPOINTED
+    // and the title sent to the archive (events.ts); a refusal comes back as SLOT_REFUSED with the reason.
     await enqueueEvent(trx, db, {
-      type: EVENT_TYPES.TITLE_AWARDED,
-      payload: { teacherId: row.teacherId, title: row.targetTitle, awardedOn: input.appointedOn, documentRef },
+      type: EVENT_TYPES.TITLE_APPOINTMENT_REQUESTED,
+      payload: {
+        applicationId: row.id,
+        teacherId: row.teacherId,
+        schoolId: row.orgPath.split('/').filter(Boolean).at(-1) as string,
+        title: row.targetTitle,
+        gradeFrom: grades!.from,
+        gradeTo: grades!.to,
+        gradeWords: grades!.words,
+        startsOn: input.appointedOn,
+        documentRef,
+      },
     });
-    return { stage: 'appointed', appointed_on: input.appointedOn, document_ref: documentRef };
+    return { stage: 'appointment_pending', appointed_on: input.appointedOn, document_ref: documentRef, appointment_requested_on: today, slot_refused_reason: null };
   }, now);
 }
