@@ -26,12 +26,10 @@ export const LIST50_QUERY = /* GraphQL */ `
         name
         gender
         birthDate
-        title { code label }
         school { id name staffingQuota(year: $year) { approved occupied balance } }
         trainingProgress { completedHours remainingHours isComplete }
         employments { onQuota startsOn }
         annualAssessments { year grade }
-        registrationEligibility { status }
       }
     }
   }

@@ -14,10 +14,10 @@ export interface Child {
   logFile: string;
 }
 
-export function startChild(name: string, script: string, env: Record<string, string | undefined>, logDir: string): Child {
+export function startChild(name: string, script: string, env: Record<string, string | undefined>, logDir: string, nodeArgs: string[] = []): Child {
   const logFile = resolve(logDir, `${name}.log`);
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(REPO_ROOT, script)], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', resolve(REPO_ROOT, script)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', out, out],
@@ -67,12 +67,21 @@ function childPids(pid: number): number[] {
   try {
     for (const task of readdirSync(`/proc/${pid}/task`)) {
       const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      if (text) found.push(...text.split(/\s+/).map(Number));
+      // Only Node children (node:cluster workers); tsx's esbuild service is not the gateway.
+      if (text) found.push(...text.split(/\s+/).map(Number).filter((child) => isNode(child)));
     }
   } catch {
     return found;
   }
   return found;
+}
+
+function isNode(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node';
+  } catch {
+    return false;
+  }
 }
 
 /** CPU seconds (user + system) a process and its children have used so far, from /proc. */

@@ -30,6 +30,7 @@ const HELP = `Usage: npm run bench:gateway -- [options]
   --workers <n>       GATEWAY_WORKERS for our gateway (default: its own default)
   --soak <s>          instead of the comparison: drive our gateway alone for this long, both
                       scenarios alternating, and sample its memory every 5 s (issue 9 item 6)
+  --node-args=<a>     extra Node arguments for our gateway, e.g. --node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
   --database-url <u>  PostgreSQL for the subgraphs (default postgres://postgres@127.0.0.1:5432/bench)
   --help
 `;
@@ -48,6 +49,7 @@ const { values: args } = parseArgs({
     scenarios: { type: 'string', default: SCENARIOS.join(',') },
     workers: { type: 'string' },
     soak: { type: 'string' },
+    'node-args': { type: 'string' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/bench' },
     help: { type: 'boolean', default: false },
   },
@@ -84,6 +86,7 @@ if (args.workers !== undefined) positive('workers', args.workers);
 const logDir = resolve(tmpdir(), `bench-gateway-${Date.now()}`);
 mkdirSync(logDir, { recursive: true });
 const children: Child[] = [];
+const subgraphPids: number[] = [];
 const jwtSecret = randomBytes(32).toString('hex');
 const internalIdentitySecret = randomBytes(32).toString('hex');
 
@@ -157,6 +160,7 @@ async function startSubgraphs(): Promise<Record<string, string>> {
       logDir,
     );
     children.push(child);
+    subgraphPids.push(child.process.pid ?? 0);
     return child;
   });
   await Promise.all(
@@ -217,6 +221,7 @@ async function startGateway(name: GatewayName, subgraphUrls: Record<string, stri
         ...(args.workers ? { GATEWAY_WORKERS: args.workers } : {}),
       },
       logDir,
+      (args['node-args'] ?? '').split(' ').filter(Boolean),
     );
   } else {
     child = startChild(`gateway-${name}`, `bench/gateway/${name}-gateway.ts`, { ...common, PORT: String(port) }, logDir);
@@ -245,6 +250,7 @@ interface Measurement {
   rssPerProcessMaxMb: number;
   processes: number;
   cpuMsPerRequest: number;
+  subgraphCpuMsPerRequest: number;
   load: string;
 }
 
@@ -266,6 +272,8 @@ async function drive(
     rssSamples.push({ total: mem.reduce((s, m) => s + m.rssMb, 0), max: Math.max(...mem.map((m) => m.rssMb)), count: mem.length });
   }, 500);
   const cpuBefore = cpuSeconds(pid);
+  const subgraphCpu = () => subgraphPids.reduce((sum, p) => sum + cpuSeconds(p), 0);
+  const subgraphCpuBefore = subgraphCpu();
   const result = await autocannon({
     url: gateway.url,
     connections: concurrency,
@@ -293,9 +301,10 @@ async function drive(
         },
       },
     ],
-  } as autocannon.Options);
+  } as unknown as autocannon.Options);
   clearInterval(sampler);
   const cpu = cpuSeconds(pid) - cpuBefore;
+  const cpuOfSubgraphs = subgraphCpu() - subgraphCpuBefore;
   const requests = result.requests.total;
   return {
     gateway: gateway.name,
@@ -310,6 +319,7 @@ async function drive(
     rssPerProcessMaxMb: Math.max(0, ...rssSamples.map((s) => s.max)),
     processes: Math.max(0, ...rssSamples.map((s) => s.count)),
     cpuMsPerRequest: requests ? (cpu * 1000) / requests : 0,
+    subgraphCpuMsPerRequest: requests ? (cpuOfSubgraphs * 1000) / requests : 0,
   };
 }
 
@@ -321,14 +331,14 @@ function median(values: number[]): number {
 
 function report(measurements: Measurement[]): void {
   say('\n## Per round');
-  say('| round | scenario | gateway | req/s | p50 ms | p99 ms | errors | gateway RSS max MB (processes) | gateway CPU ms/req | load 1/5/15 |');
-  say('|---|---|---|---|---|---|---|---|---|---|');
+  say('| round | scenario | gateway | req/s | p50 ms | p99 ms | errors | gateway RSS max MB (processes) | gateway CPU ms/req | subgraphs CPU ms/req | load 1/5/15 |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const m of measurements) {
-    say(`| ${m.round} | ${m.scenario} | ${m.gateway} | ${m.rps.toFixed(1)} | ${m.p50} | ${m.p99} | ${m.errors} | ${m.rssMaxMb.toFixed(0)} (${m.processes}) | ${m.cpuMsPerRequest.toFixed(2)} | ${m.load} |`);
+    say(`| ${m.round} | ${m.scenario} | ${m.gateway} | ${m.rps.toFixed(1)} | ${m.p50} | ${m.p99} | ${m.errors} | ${m.rssMaxMb.toFixed(0)} (${m.processes}) | ${m.cpuMsPerRequest.toFixed(2)} | ${m.subgraphCpuMsPerRequest.toFixed(2)} | ${m.load} |`);
   }
   say('\n## Summary (median over rounds)');
-  say('| scenario | gateway | req/s | p50 ms | p99 ms | errors (total) | gateway RSS max MB | largest process MB | gateway CPU ms/req | req/s vs ours |');
-  say('|---|---|---|---|---|---|---|---|---|---|');
+  say('| scenario | gateway | req/s | p50 ms | p99 ms | errors (total) | gateway RSS max MB | largest process MB | gateway CPU ms/req | subgraphs CPU ms/req | ours vs this req/s |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const scenario of scenarios) {
     const oursRps = median(measurements.filter((m) => m.scenario === scenario && m.gateway === 'ours').map((m) => m.rps));
     for (const gateway of gateways) {
@@ -336,7 +346,7 @@ function report(measurements: Measurement[]): void {
       if (!ms.length) continue;
       const rps = median(ms.map((m) => m.rps));
       say(
-        `| ${scenario} | ${gateway} | ${rps.toFixed(1)} | ${median(ms.map((m) => m.p50))} | ${median(ms.map((m) => m.p99))} | ${ms.reduce((s, m) => s + m.errors, 0)} | ${Math.max(...ms.map((m) => m.rssMaxMb)).toFixed(0)} | ${Math.max(...ms.map((m) => m.rssPerProcessMaxMb)).toFixed(0)} | ${median(ms.map((m) => m.cpuMsPerRequest)).toFixed(2)} | ${oursRps ? (oursRps / rps).toFixed(2) : '-'} |`,
+        `| ${scenario} | ${gateway} | ${rps.toFixed(1)} | ${median(ms.map((m) => m.p50))} | ${median(ms.map((m) => m.p99))} | ${ms.reduce((s, m) => s + m.errors, 0)} | ${Math.max(...ms.map((m) => m.rssMaxMb)).toFixed(0)} | ${Math.max(...ms.map((m) => m.rssPerProcessMaxMb)).toFixed(0)} | ${median(ms.map((m) => m.cpuMsPerRequest)).toFixed(2)} | ${median(ms.map((m) => m.subgraphCpuMsPerRequest)).toFixed(2)} | ${oursRps ? (oursRps / rps).toFixed(2) : '-'} |`,
       );
     }
   }
@@ -418,7 +428,7 @@ async function main(): Promise<void> {
         const loadBefore = load();
         const m = await drive(gateway, scenario, duration, makeBodies[scenario], headersOf(scenario));
         measurements.push({ ...m, round, load: loadBefore });
-        say(`  ${scenario} ${gateway.name}: ${m.rps.toFixed(1)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, errors ${m.errors}, RSS ${m.rssMaxMb.toFixed(0)} MB, CPU ${m.cpuMsPerRequest.toFixed(2)} ms/req (load ${loadBefore})`);
+        say(`  ${scenario} ${gateway.name}: ${m.rps.toFixed(1)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, errors ${m.errors}, RSS ${m.rssMaxMb.toFixed(0)} MB, CPU gateway ${m.cpuMsPerRequest.toFixed(2)} / subgraphs ${m.subgraphCpuMsPerRequest.toFixed(2)} ms/req (load ${loadBefore})`);
       }
     }
   }

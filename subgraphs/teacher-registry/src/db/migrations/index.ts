@@ -4,7 +4,8 @@ import { createEventTablesMigration } from './20261128110000_create_event_tables
 import { archiveSubRecordsAndChangeReview } from './20261128120000_archive_sub_records_and_change_review';
 import { createAuditLog } from './20261128160000_create_audit_log';
 import { auditEveryWrite } from './20261129200000_audit_every_write';
+import { accounts } from './20261129200100_accounts';
 import { teacherPay } from './20261129400000_teacher_pay';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, teacherPay];
+export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay];
