@@ -8,6 +8,7 @@ import { todayIso } from './domain/codes';
 import { assignmentsByPlanIds, assignmentsByTeacherIds, ruralServiceYears, type AssignmentRow } from './repositories/rotation';
 import { findEmploymentsByTeacherIds, findEnrolments, quotaBalances, type EmploymentRow, type EnrolmentRowDb, type QuotaBalanceRow } from './repositories/staffing';
 import { findApprovalsByTransferIds, findTransfersByIds, type ApprovalRow, type TransferRow } from './repositories/transfers';
+import { mobilityByOrgIds, type MobilityRow } from './repositories/mobility';
 
 /** Keys of per-(unit, year) loaders: `orgId|year`. */
 export const unitYearKey = (orgId: string, year: number) => `${orgId}|${year}`;
@@ -25,6 +26,7 @@ export interface EnrolmentBundle {
 
 export function createLoaders(db: Db, viewer: Viewer) {
   const balanceLoaders = new Map<number, DataLoader<string, QuotaBalanceRow | null>>();
+  const mobilityLoaders = new Map<number, DataLoader<string, MobilityRow[]>>();
   return {
     teacherById: createTeacherScopeLoader(db, viewer),
     /** One loader per year, so a list of units asking for the same year is one statement. */
@@ -33,6 +35,15 @@ export function createLoaders(db: Db, viewer: Viewer) {
       if (!loader) {
         loader = new DataLoader(async (ids) => mapTo(ids, await quotaBalances(db, viewer, ids, year), (r) => r.orgId));
         balanceLoaders.set(year, loader);
+      }
+      return loader;
+    },
+    /** Mobility figures of a page of units for one year in one statement (no rows: outside scope). */
+    mobilityByOrgId(year: number) {
+      let loader = mobilityLoaders.get(year);
+      if (!loader) {
+        loader = new DataLoader(async (ids) => mapToMany(ids, await mobilityByOrgIds(db, viewer, ids, year), (r) => r.orgId));
+        mobilityLoaders.set(year, loader);
       }
       return loader;
     },

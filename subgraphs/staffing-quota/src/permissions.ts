@@ -54,7 +54,7 @@ export const permissions: IRules = {
     submitRotationPlan: isInfoAdmin,
     completeRotation: isInfoAdmin,
   },
-  OrgUnit: { id: allow, staffingQuota: canReadAggregates, enrolment: canReadAggregates, postPlan: canReadAggregates, freePostSlots: canAskFreePostSlots },
+  OrgUnit: { id: allow, staffingQuota: canReadAggregates, mobilityStatistics: canReadAggregates, enrolment: canReadAggregates, postPlan: canReadAggregates, freePostSlots: canAskFreePostSlots },
   Teacher: {
     id: allow,
     employments: canReadEmployment,
@@ -64,6 +64,8 @@ export const permissions: IRules = {
   },
   // Types below are reachable only through the guarded fields above.
   StaffingQuotaBalance: allow,
+  MobilityStatistics: allow,
+  HeadcountBucket: allow,
   StaffingStandard: allow,
   StaffingExtraRule: allow,
   SchoolEnrolment: allow,

@@ -66,6 +66,7 @@ export const permissions: IRules = {
   CreditBalance: allow,
   CreditApplication: allow,
   TrainingCompletion: allow,
+  HeadcountBucket: allow,
   CreditConversionRule: allow,
   CreditRuleSet: allow,
   TrainingProgramme: allow,

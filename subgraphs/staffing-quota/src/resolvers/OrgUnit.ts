@@ -3,6 +3,42 @@ import type { Context } from '../context';
 import { todayIso } from '../domain/codes';
 import { unitYearKey, type EnrolmentBundle } from '../loaders';
 import type { PostPlanRow } from '../repositories/posts';
+import type { MobilityRow } from '../repositories/mobility';
+import { suppressSmallCells, suppressesSmallCells } from '../../../shared/src/small-cells';
+
+const MOBILITY_LABELS: Record<string, string> = {
+  new_hire: '新招聘', transfer_within_province: '省内调动', transfer_across_provinces: '跨省调动', leave: '离职', retire: '退休',
+  in: '调入', out: '调出', within: '区域内调动',
+  exchange: '交流', support_teaching: '支教', itinerant: '走教', planned: '已安排', completed: '已完成',
+};
+
+/**
+ * Mobility of a subtree in a year, in the statistics shape every subgraph shares (HeadcountBucket),
+ * with small cells suppressed for viewers who may not see persons (a transfer is one person).
+ */
+export async function mobilityOf(ctx: Context, orgId: string, year: number) {
+  const rows = await ctx.loaders.mobilityByOrgId(year).load(orgId);
+  if (!rows.some((r) => r.dimension === 'unit')) return null;
+  const suppress = suppressesSmallCells(ctx.viewer);
+  const buckets = (dimension: MobilityRow['dimension']) => {
+    const list = rows
+      .filter((r) => r.dimension === dimension)
+      .map((r) => ({ code: r.code, label: MOBILITY_LABELS[r.code] ?? r.code, count: r.count }))
+      .sort((a, b) => a.code.localeCompare(b.code));
+    return suppress ? suppressSmallCells(list) : list;
+  };
+  const transfers = rows.filter((r) => r.dimension === 'transferDirection').reduce((sum, r) => sum + r.count, 0);
+  const rotations = rows.filter((r) => r.dimension === 'rotationKind').reduce((sum, r) => sum + r.count, 0);
+  return {
+    year,
+    transfers,
+    rotations,
+    byTransferKind: buckets('transferKind'),
+    byTransferDirection: buckets('transferDirection'),
+    byRotationKind: buckets('rotationKind'),
+    byRotationStatus: buckets('rotationStatus'),
+  };
+}
 
 export function checkYear(year: number, name = 'year') {
   if (!Number.isInteger(year) || year < 1949 || year > 2100) throw badUserInput(name, 'must be between 1949 and 2100');
@@ -31,6 +67,10 @@ export const OrgUnit = {
   staffingQuota: (unit: { id: string }, args: { year: number }, ctx: Context) => {
     checkYear(args.year);
     return balanceOf(ctx, unit.id, args.year);
+  },
+  mobilityStatistics: (unit: { id: string }, args: { year: number }, ctx: Context) => {
+    checkYear(args.year);
+    return mobilityOf(ctx, unit.id, args.year);
   },
   enrolment: (unit: { id: string }, args: { year: number }, ctx: Context) => {
     checkYear(args.year);

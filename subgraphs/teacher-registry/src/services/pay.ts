@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../shared/src/db';
-import { appendAudit } from '../../../shared/src/audit';
+import { appendAudit, auditRead } from '../../../shared/src/audit';
 import { parseAdminRole, type Viewer } from '../../../shared/src/identity';
 import { normaliseUuid } from '../../../shared/src/ids';
 import { isIsoDate } from '../../../shared/src/scalars';
@@ -139,9 +139,8 @@ export async function revealPay(ctx: Context, input: { teacherId: string; reason
 
 /**
  * Reading pay, even as bands, is a sensitive read: one audit row per request batch (the loader
- * collects every teacher whose pay the request read). TODO(issue 7.4): switch to the shared
- * `auditRead` helper once it lands in shared/src/audit.ts.
+ * collects every teacher whose pay the request reads), written before any value is returned.
  */
-export async function auditPayRead(db: Db, viewer: Viewer, teacherIds: readonly string[]): Promise<void> {
-  await db.knex.transaction((trx) => appendAudit(trx, db, viewer, { action: 'read_pay', teacherIds: [...new Set(teacherIds)], result: 'ok', detail: { fields: ['payRecords'] } }));
+export async function auditPayRead(db: Db, viewer: Viewer, teacherIds: readonly string[], requestId?: string | null): Promise<void> {
+  await auditRead({ db, viewer, requestId }, { action: 'read_pay', teacherIds, detail: { fields: ['payRecords'] } });
 }

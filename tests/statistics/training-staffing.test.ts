@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { buildDemoDataset, seededRandom } from '../../subgraphs/shared/src/demo/dataset';
+import { MIN_CELL_SIZE } from '../../subgraphs/shared/src/small-cells';
+import { staffingQuota } from '../../subgraphs/staffing-quota/src';
+import { training } from '../../subgraphs/training/src';
+import { startSubgraphAlone, type SubgraphAlone } from '../helpers/subgraph-alone';
+
+/**
+ * Training completion and staffing mobility statistics in the shape every subgraph shares
+ * (HeadcountBucket), scoped to the viewer's subtree, with small cells suppressed for viewers who may
+ * not see persons.
+ */
+const data = buildDemoDataset();
+const units = data.orgUnits;
+type Bucket = { code: string | null; label: string; count: number };
+const sum = (buckets: Bucket[]) => buckets.reduce((s, b) => s + b.count, 0);
+const exactViewer = (h: SubgraphAlone) => h.viewer('national_query', 'CN');
+
+describe('training completion statistics', () => {
+  let h: SubgraphAlone;
+  const COMPLETION = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on OrgUnit { id trainingCompletion { teacherCount metCount completionRate byCompletion { code label count } } } } }`;
+  const ask = async (viewer: ReturnType<SubgraphAlone['viewer']>, ids: string[]) => {
+    const body = await h.call(viewer, COMPLETION, { reps: ids.map((id) => ({ __typename: 'OrgUnit', id })) });
+    expect(body.errors).toBeUndefined();
+    return new Map(body.data._entities.map((e: { id: string; trainingCompletion: unknown }) => [e.id, e.trainingCompletion])) as Map<string, any>;
+  };
+  beforeAll(async () => {
+    h = await startSubgraphAlone(training);
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('splits every unit into met / not met, adding up to its teachers', async () => {
+    const all = await ask(exactViewer(h), units.map((u) => u.id));
+    for (const unit of units) {
+      const c = all.get(unit.id);
+      expect(c.teacherCount).toBe(data.teachers.filter((t) => t.orgPath.startsWith(unit.path)).length);
+      expect(sum(c.byCompletion)).toBe(c.teacherCount);
+      expect(c.byCompletion.find((b: Bucket) => b.code === 'met').count).toBe(c.metCount);
+    }
+  });
+
+  it('withholds a unit\'s completion from analysts exactly when met or not met is 1–4 teachers', async () => {
+    const exact = await ask(exactViewer(h), units.map((u) => u.id));
+    const analyst = await ask(h.viewer('analyst', 'CN'), units.map((u) => u.id));
+    const small = (n: number) => n > 0 && n < MIN_CELL_SIZE;
+    let withheld = 0;
+    for (const unit of units) {
+      const e = exact.get(unit.id);
+      if (small(e.metCount) || small(e.teacherCount - e.metCount)) {
+        expect([unit.id, analyst.get(unit.id)]).toEqual([unit.id, null]);
+        withheld += 1;
+      } else {
+        expect(analyst.get(unit.id)).toEqual(e);
+      }
+    }
+    // Record readers see every unit: nothing is withheld from them.
+    const countyQuery = await ask(h.viewer('county_query', '621121'), ['1162000104', '621121']);
+    expect(countyQuery.get('1162000104')).toEqual(exact.get('1162000104'));
+    // The demo data has small schools: some figures are withheld.
+    expect(withheld).toBeGreaterThan(0);
+  });
+
+  it('never shows a neighbouring county', async () => {
+    const neighbour = await ask(h.viewer('county_query', '420115'), ['420111', '1142000101', '420115']);
+    expect(neighbour.get('420111')).toBeNull();
+    expect(neighbour.get('1142000101')).toBeNull();
+    expect(neighbour.get('420115')).not.toBeNull();
+  });
+});
+
+describe('mobility statistics (transfers and rotations)', () => {
+  let h: SubgraphAlone;
+  const YEAR = 2025;
+  const MOBILITY = `query($reps: [_Any!]!, $year: Int!) { _entities(representations: $reps) { ... on OrgUnit { id mobilityStatistics(year: $year) {
+    year transfers rotations byTransferKind { code label count } byTransferDirection { code count } byRotationKind { code count } byRotationStatus { code count } } } } }`;
+  const ask = async (viewer: ReturnType<SubgraphAlone['viewer']>, ids: string[], year = YEAR) => {
+    const body = await h.call(viewer, MOBILITY, { reps: ids.map((id) => ({ __typename: 'OrgUnit', id })), year });
+    expect(body.errors).toBeUndefined();
+    return new Map(body.data._entities.map((e: { id: string; mobilityStatistics: unknown }) => [e.id, e.mobilityStatistics])) as Map<string, any>;
+  };
+  const schools = units.filter((u) => u.level === 'school');
+  const pathOf = new Map(units.map((u) => [u.id, u.path]));
+  const transfers: { kind: string; from: string | null; to: string | null; status: string; on: string }[] = [];
+  const rotations: { home: string; host: string; kind: string; status: string; startsOn: string }[] = [];
+
+  beforeAll(async () => {
+    h = await startSubgraphAlone(staffingQuota);
+    // A fixed random history of movements between the demo schools, in and around the year asked.
+    const random = seededRandom(4711);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
+    for (let i = 0; i < 120; i++) {
+      const kind = pick(['new_hire', 'transfer_within_province', 'transfer_across_provinces', 'leave', 'retire']);
+      const from = kind === 'new_hire' ? null : pick(schools).id;
+      const to = kind === 'leave' || kind === 'retire' ? null : pick(schools.filter((s) => s.id !== from)).id;
+      transfers.push({ kind, from, to, status: pick(['completed', 'completed', 'completed', 'pending', 'rejected']), on: `${pick([2024, 2025, 2025, 2025, 2026])}-0${1 + Math.floor(random() * 9)}-15` });
+    }
+    const knex = h.server.db.knex;
+    const t = (table: string) => h.server.db.t(table);
+    await knex(t('transfer')).insert(
+      transfers.map((x) => ({ id: randomUUID(), kind: x.kind, teacher_id: randomUUID(), from_org_id: x.from, to_org_id: x.to, on_quota: true, effective_on: x.on, status: x.status, requested_by: 'fixture' })),
+    );
+    const counties = units.filter((u) => u.level === 'county');
+    for (const county of counties) {
+      const plan = randomUUID();
+      await knex(t('rotation_plan')).insert({ id: plan, county_id: county.id, year: YEAR, status: 'submitted' });
+      const own = schools.filter((s) => s.path.startsWith(county.path));
+      if (own.length < 2) continue;
+      const n = 2 + Math.floor(random() * 9);
+      for (let i = 0; i < n; i++) {
+        const home = pick(own);
+        const host = pick(own.filter((s) => s.id !== home.id));
+        const r = { home: home.id, host: host.id, kind: pick(['exchange', 'support_teaching', 'itinerant']), status: pick(['planned', 'completed']), startsOn: pick([`${YEAR}-09-01`, `${YEAR + 1}-02-20`]) };
+        rotations.push(r);
+        await knex(t('rotation_assignment')).insert({
+          id: randomUUID(), plan_id: plan, teacher_id: randomUUID(), home_org_id: r.home, host_org_id: r.host, kind: r.kind,
+          starts_on: r.startsOn, ends_on: `${YEAR + 2}-07-01`, status: r.status, key_teacher: false, from_urban_or_high_quality: true,
+        });
+      }
+    }
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  /** The figures worked out from the fixture itself. */
+  function expected(unitPath: string) {
+    const inside = (id: string | null) => id != null && (pathOf.get(id) ?? '').startsWith(unitPath);
+    const moves = transfers.filter((x) => x.status === 'completed' && x.on.startsWith(`${YEAR}-`) && (inside(x.from) || inside(x.to)));
+    const rot = rotations.filter((r) => r.startsOn.startsWith(`${YEAR}-`) && inside(r.home));
+    const count = (codes: string[]) => {
+      const m = new Map<string, number>();
+      for (const c of codes) m.set(c, (m.get(c) ?? 0) + 1);
+      return m;
+    };
+    return {
+      transfers: moves.length,
+      rotations: rot.length,
+      byTransferKind: count(moves.map((x) => x.kind)),
+      byTransferDirection: count(moves.map((x) => (inside(x.from) && inside(x.to) ? 'within' : inside(x.to) ? 'in' : 'out'))),
+      byRotationKind: count(rot.map((r) => r.kind)),
+      byRotationStatus: count(rot.map((r) => r.status)),
+    };
+  }
+  const asMap = (buckets: Bucket[]) => new Map(buckets.map((b) => [b.code, b.count]));
+
+  it('counts transfers by kind and direction and rotations by form and status for every unit', async () => {
+    const all = await ask(h.viewer('national_query', 'CN'), units.map((u) => u.id));
+    let nonEmpty = 0;
+    for (const unit of units) {
+      const got = all.get(unit.id);
+      const want = expected(unit.path);
+      expect([unit.id, got.year, got.transfers, got.rotations]).toEqual([unit.id, YEAR, want.transfers, want.rotations]);
+      for (const dimension of ['byTransferKind', 'byTransferDirection', 'byRotationKind', 'byRotationStatus'] as const) {
+        expect([unit.id, dimension, asMap(got[dimension])]).toEqual([unit.id, dimension, want[dimension]]);
+      }
+      if (want.transfers > 0) nonEmpty += 1;
+    }
+    expect(nonEmpty).toBeGreaterThan(5);
+    expect(all.get('CN').byTransferKind.find((b: Bucket) => b.code === 'retire').label).toBe('退休');
+  });
+
+  it('suppresses small cells for analysts, keeping totals exact', async () => {
+    const exact = await ask(h.viewer('national_query', 'CN'), units.map((u) => u.id));
+    const analyst = await ask(h.viewer('analyst', 'CN'), units.map((u) => u.id));
+    let suppressed = 0;
+    for (const unit of units) {
+      const a = analyst.get(unit.id);
+      const e = exact.get(unit.id);
+      expect(a.transfers).toBe(e.transfers);
+      for (const dimension of ['byTransferKind', 'byTransferDirection', 'byRotationKind', 'byRotationStatus'] as const) {
+        const buckets: Bucket[] = a[dimension];
+        // Every published bucket holds 0 or at least 5; the merged one may be smaller only when it is
+        // all there is (then it equals the exact total, which is published anyway).
+        const visible = buckets.filter((b) => b.code !== 'suppressed');
+        expect([unit.id, dimension, visible.every((b) => b.count === 0 || b.count >= MIN_CELL_SIZE)]).toEqual([unit.id, dimension, true]);
+        const merged = buckets.find((b) => b.code === 'suppressed');
+        if (merged && merged.count < MIN_CELL_SIZE) expect(visible.every((b) => b.count === 0)).toBe(true);
+        expect(sum(buckets)).toBe(sum(e[dimension]));
+        if (buckets.some((b) => b.code === 'suppressed')) suppressed += 1;
+      }
+    }
+    expect(suppressed).toBeGreaterThan(0);
+  });
+
+  it('scopes to the viewer: a county sees its own figures and nothing of its neighbour', async () => {
+    const own = await ask(h.viewer('county_query', '420111'), ['420111', '420115', '420100']);
+    expect(own.get('420115')).toBeNull();
+    expect(own.get('420100')).toBeNull();
+    expect(own.get('420111').transfers).toBe(expected(pathOf.get('420111')!).transfers);
+    const bad = await h.call(h.viewer('county_query', '420111'), MOBILITY, { reps: [{ __typename: 'OrgUnit', id: '420111' }], year: 1800 });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const partner = await h.call(h.viewer('partner', '420000', { scopes: ['dossier:read'], clientId: 'demo-partner' }), MOBILITY, { reps: [{ __typename: 'OrgUnit', id: '420111' }], year: YEAR });
+    expect(partner.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
