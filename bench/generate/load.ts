@@ -289,11 +289,23 @@ async function afterLoad(url: string, schemas: Record<string, string>, teachers:
     await client.query(`select setval('"${registry}".teacher_number_seq', greatest($1::bigint, 999999))`, [teachers]);
     // Fresh tables have no planner statistics until autovacuum gets to them.
     for (const key of TABLE_KEYS) await client.query(`ANALYZE ${qualified(schemas, key)}`);
+    // COPY ran without triggers: rebuild every rollup the subgraphs keep (`<name>_rollup_rebuild()`).
+    const rollups = await client.query(
+      `select n.nspname as schema, p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = any($1) and p.proname like '%\\_rollup\\_rebuild' order by 1, 2`,
+      [Object.values(schemas)],
+    );
+    for (const { schema, name } of rollups.rows as { schema: string; name: string }[]) {
+      const t = performance.now();
+      await client.query(`select "${schema}"."${name}"()`);
+      await client.query(`ANALYZE "${schema}"."${name.replace(/_rebuild$/, '')}"`);
+      log(`${schema}.${name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
   } finally {
     await client.end();
   }
   const ms = performance.now() - started;
-  log(`analyze: ${(ms / 1000).toFixed(1)} s`);
+  log(`analyze and rollups: ${(ms / 1000).toFixed(1)} s`);
   return ms;
 }
 

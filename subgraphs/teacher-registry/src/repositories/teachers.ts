@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
 import { likePrefix, whereOrgInScope, whereTeacherInScope } from '../../../shared/src/org-scope';
+import { headcountsFromRollup } from './headcount-rollup';
 
 export interface TeacherRow {
   id: string;
@@ -195,7 +196,13 @@ const BREAKDOWNS: [HeadcountRow['dimension'], string][] = [
  * school (stage, locale), limited to the viewer's scope; then one GROUP BY per dimension, glued with
  * UNION ALL. Status counts every teacher; the other breakdowns count active teachers only.
  */
-export async function headcountsByUnit(db: Db, viewer: Viewer, unitIds: readonly string[]): Promise<HeadcountRow[]> {
+export async function headcountsByUnitLive(
+  db: Db,
+  viewer: Viewer,
+  unitIds: readonly string[],
+  dimensions: ReadonlySet<HeadcountRow['dimension']> | null = null,
+): Promise<HeadcountRow[]> {
+  if (unitIds.length === 0 || (dimensions && dimensions.size === 0)) return [];
   const knex = db.knex;
   const scoped = knex(`${db.t('org_unit')} as u`)
     .join(`${db.t('teacher')} as t`, knex.raw("t.org_path like u.path || '%'"))
@@ -211,8 +218,26 @@ export async function headcountsByUnit(db: Db, viewer: Viewer, unitIds: readonly
       ([dimension, expression]) =>
         `select unit_id, '${dimension}', ${expression}, count(*)::int from scoped where status = 'active' group by unit_id, ${expression}`,
     ),
-  ];
+  ].filter((_, i) => !dimensions || dimensions.has(i === 0 ? 'status' : (BREAKDOWNS[i - 1] as [HeadcountRow['dimension'], string])[0]));
   const base = scoped.toSQL();
   const result = await knex.raw(`with scoped as (${base.sql}) ${parts.join(' union all ')}`, base.bindings as Knex.RawBinding[]);
   return result.rows as HeadcountRow[];
+}
+
+/**
+ * The headcounts the statistics serve: units above school level read the rollup kept by the
+ * database (repositories/headcount-rollup.ts: tens of milliseconds at a million teachers instead of
+ * a scan of every teacher); schools, school-level viewers and any dimension the rollup does not
+ * hold go to the live query above. Both give the same numbers (tests/teacher-registry/headcount-rollup.test.ts).
+ */
+export async function headcountsByUnit(db: Db, viewer: Viewer, unitIds: readonly string[]): Promise<HeadcountRow[]> {
+  const all = new Set<HeadcountRow['dimension']>(['status', ...BREAKDOWNS.map(([d]) => d)]);
+  const { rows, servedUnits, servedDimensions } = await headcountsFromRollup(db, viewer, unitIds, all);
+  const liveUnits = unitIds.filter((id) => !servedUnits.has(id));
+  const missing = new Set([...all].filter((d) => !servedDimensions.has(d)));
+  const live = [
+    ...(await headcountsByUnitLive(db, viewer, liveUnits)),
+    ...(servedUnits.size > 0 && missing.size > 0 ? await headcountsByUnitLive(db, viewer, [...servedUnits], missing) : []),
+  ];
+  return [...rows, ...live];
 }

@@ -6,6 +6,7 @@ import { createAuditLog } from './20261128160000_create_audit_log';
 import { auditEveryWrite } from './20261129200000_audit_every_write';
 import { accounts } from './20261129200100_accounts';
 import { teacherPay } from './20261129400000_teacher_pay';
+import { headcountRollup } from './20261129500000_headcount_rollup';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay];
+export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, headcountRollup];

@@ -1,0 +1,40 @@
+import type { Db } from '../../../shared/src/db';
+import { hasAggregateScope, likePrefix } from '../../../shared/src/org-scope';
+import { levelOfOrgCode, type Viewer } from '../../../shared/src/identity';
+import { ROLLUP_DIMENSIONS } from '../db/migrations/20261129500000_headcount_rollup';
+import type { HeadcountRow } from './teachers';
+
+/**
+ * Reads subtree headcounts from `headcount_rollup` (see its migration): one row per unit holding
+ * schools, dimension and code, summed over the asked unit's path prefix and the viewer's scope.
+ *
+ * The rollup's grain is the unit that holds the schools, so it answers for units above school level
+ * and for viewers whose scope is such a unit or wider. A school, or a viewer scoped to one school,
+ * is left to the live query (a school's teachers are few). Before reading, the age bands are moved
+ * to today (`headcount_rollup_advance`: a no-op unless the date changed since the last read).
+ */
+export async function headcountsFromRollup(
+  db: Db,
+  viewer: Viewer,
+  unitIds: readonly string[],
+  dimensions: ReadonlySet<HeadcountRow['dimension']>,
+): Promise<{ rows: HeadcountRow[]; servedUnits: Set<string>; servedDimensions: Set<HeadcountRow['dimension']> }> {
+  const servedDimensions = new Set(ROLLUP_DIMENSIONS.filter((d) => dimensions.has(d)));
+  const viewerScopeCode = viewer.orgPath.split('/').filter(Boolean).at(-1) ?? '';
+  const units = unitIds.filter((id) => levelOfOrgCode(id) !== 'school');
+  // Without aggregate scope the live query answers nothing; a school-level scope is finer than the rollup.
+  if (!hasAggregateScope(viewer) || levelOfOrgCode(viewerScopeCode) === 'school' || units.length === 0 || servedDimensions.size === 0) {
+    return { rows: [], servedUnits: new Set(), servedDimensions };
+  }
+  await db.knex.raw(`select "${db.schema}".headcount_rollup_advance()`);
+  const result = await db.knex.raw(
+    `select u.id as "unitId", r.dimension, r.code, sum(r.count)::int as count
+       from ${db.t('org_unit')} u
+       join ${db.t('headcount_rollup')} r on r.unit_path like u.path || '%'
+      where u.id = any(?) and r.unit_path like ? and r.dimension = any(?)
+      group by u.id, r.dimension, r.code
+     having sum(r.count) > 0`,
+    [units, likePrefix(viewer.orgPath), [...servedDimensions]],
+  );
+  return { rows: result.rows as HeadcountRow[], servedUnits: new Set(units), servedDimensions };
+}
