@@ -23,16 +23,24 @@ const canReadPostSlots = or(isAdmin, hasPartnerScope(PartnerScope.DOSSIER_READ))
  */
 const canAskFreePostSlots = or(isAdmin, hasPartnerScope(PartnerScope.DOSSIER_READ), isTeacher);
 
+const canReadPolicy = or(isAdmin, isAnalyst, isTeacher, hasPartnerScope(PartnerScope.DOSSIER_READ));
+/** Rotation is organised per county (县管校聘): its eligibility and plans are read at county level and above. */
+const isCountyOrAboveRecordReader = rule('staffing:isCountyOrAboveRecordReader', { cache: 'contextual' })((_parent, _args, ctx: { viewer: Viewer }) => {
+  const admin = parseAdminRole(ctx.viewer.role);
+  return admin !== null && admin.kind !== 'system_admin' && admin.level !== 'school';
+});
+
 export const permissions: IRules = {
   Query: {
-    // Staffing standards are published policy: any authenticated viewer may read them.
-    staffingStandards: allow,
-    staffingExtraRules: allow,
+    // Staffing standards are published policy, read by everyone who works with quotas; auditors
+    // (audit trail only) and partners without a dossier scope are not granted them (deny by default).
+    staffingStandards: canReadPolicy,
+    staffingExtraRules: canReadPolicy,
     postSlotAvailability: canReadPostSlots,
     transfer: isRecordReaderAdmin,
     transfers: isRecordReaderAdmin,
-    rotationEligibility: isRecordReaderAdmin,
-    rotationPlan: isRecordReaderAdmin,
+    rotationEligibility: isCountyOrAboveRecordReader,
+    rotationPlan: isCountyOrAboveRecordReader,
     staffingDemandForecast: canReadAggregates,
   },
   Mutation: {
@@ -45,6 +53,7 @@ export const permissions: IRules = {
     setApprovedQuota: isInfoAdmin,
     setPostPlanEntry: isInfoAdmin,
     appointToPost: isInfoAdmin,
+    recordApprovedLeave: isInfoAdmin,
     endPostAppointment: isInfoAdmin,
     changeEmploymentTerms: isInfoAdmin,
     requestTransfer: isInfoAdmin,
@@ -59,10 +68,13 @@ export const permissions: IRules = {
     id: allow,
     employments: canReadEmployment,
     postAppointments: canReadEmployment,
+    approvedLeaves: canReadEmployment,
     rotations: canReadEmployment,
     ruralOrWeakSchoolServiceYears: canReadEmployment,
   },
   // Types below are reachable only through the guarded fields above.
+  ApprovedLeave: allow,
+  RecordApprovedLeavePayload: allow,
   StaffingQuotaBalance: allow,
   MobilityStatistics: allow,
   HeadcountBucket: allow,
