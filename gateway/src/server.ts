@@ -13,6 +13,7 @@ import { createIdempotencyStore, idempotencyPlugin } from './idempotency';
 import { createRateLimiter, operationLimitProtection } from './limits';
 import { createRequestPreparer } from './trusted-documents';
 import { PLAYGROUND_PATH, playgroundRoutes } from './playground';
+import { dashboardRoutes } from './dashboard';
 import type { GatewayConfig } from './config';
 import { supergraphFromFile } from './supergraph';
 
@@ -93,6 +94,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       routes: {
         '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
         '/metrics': metricsRoute,
+        ...dashboardRoutes(config),
         ...(config.playground
           ? {
               ...playgroundRoutes(config),
