@@ -1,5 +1,9 @@
-import { createGatewayRuntime } from '@graphql-hive/gateway';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
+
+// Loaded untyped on purpose: Hive's types (graphql-yoga) re-declare GraphQL error extensions in a
+// way that conflicts with Apollo Server's, and this file must not change how the platform type-checks.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createGatewayRuntime } = require('@graphql-hive/gateway') as { createGatewayRuntime(options: Record<string, unknown>): RequestListener };
 
 /**
  * The comparison point "Hive Gateway" (@graphql-hive/gateway, a development dependency used only by
@@ -24,7 +28,7 @@ const gateway = createGatewayRuntime({
   graphiql: false,
   landingPage: false,
   propagateHeaders: {
-    fromClientToSubgraphs: ({ request }) => ({ 'x-internal-identity': request.headers.get('x-internal-identity') }),
+    fromClientToSubgraphs: ({ request }: { request: Request }) => ({ 'x-internal-identity': request.headers.get('x-internal-identity') }),
   },
   logging: 'warn',
 });
