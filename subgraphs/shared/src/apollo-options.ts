@@ -1,5 +1,5 @@
 import type { ApolloServerOptions, BaseContext } from '@apollo/server';
-import { maskError } from './errors';
+import { databaseFailure, maskError } from './errors';
 import type { Logger } from './logger';
 
 /** Apollo Server settings every server of the platform (gateway and subgraphs) shares. */
@@ -11,6 +11,13 @@ export function commonApolloOptions<T extends BaseContext>(logger: Logger): Pick
     includeStacktraceInErrorResponses: false,
     // Shutdown order (HTTP, then Apollo, then the pool) is ours: see process.ts / platform.stop.
     stopOnTerminationSignals: false,
-    formatError: (formatted) => maskError(formatted, (internal) => logger.error({ error: internal }, 'internal error')),
+    formatError: (formatted, error) => {
+      const database = databaseFailure(formatted, error);
+      if (database) {
+        logger.warn({ error: formatted, code: database.extensions?.code }, 'database failure');
+        return database;
+      }
+      return maskError(formatted, (internal) => logger.error({ error: internal }, 'internal error'));
+    },
   };
 }
