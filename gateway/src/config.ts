@@ -33,6 +33,8 @@ export interface GatewayConfig {
   subgraphFaults: SubgraphFaultPolicy;
   limits: OperationLimits;
   rateLimits: RateLimits;
+  /** How often the list of disabled accounts is fetched from the registry (the refusal delay). */
+  accountStatusRefreshMs: number;
   logLevel: string;
 }
 
@@ -75,6 +77,7 @@ LIMIT_MAX_COST: positiveInt(5000),
 RATE_LIMIT_USER_PER_MINUTE: positiveInt(600),
 RATE_LIMIT_CLIENT_PER_MINUTE: positiveInt(3000),
 REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  ACCOUNT_STATUS_REFRESH_MS: positiveInt(30_000),
   LOG_LEVEL: logLevel,
 });
 
@@ -115,6 +118,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     operationManifestFile: resolve(parsed.OPERATION_MANIFEST_FILE),
     enforceRegisteredOperations: parsed.REGISTERED_OPERATIONS_ONLY ?? parsed.NODE_ENV === 'production',
     apq: parsed.APQ,
+    accountStatusRefreshMs: parsed.ACCOUNT_STATUS_REFRESH_MS,
     requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
     idempotencyTtlSeconds: parsed.IDEMPOTENCY_TTL_SECONDS,
     subgraphFaults: {

@@ -9,6 +9,8 @@ import { createLogger, type Logger } from '../../subgraphs/shared/src/logger';
 import { metricsAndLoggingPlugin, metricsRoute } from '../../subgraphs/shared/src/metrics';
 import { ResilientSubgraphDataSource } from './resilient-data-source';
 import { createBearerVerifier } from './auth';
+import { watchAccountStatus } from './account-status';
+import { unauthenticated } from '../../subgraphs/shared/src/errors';
 import { createIdempotencyStore, idempotencyPlugin } from './idempotency';
 import { createRateLimiter, operationLimitProtection } from './limits';
 import { createRequestPreparer } from './trusted-documents';
@@ -51,7 +53,18 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   });
   await apollo.start();
 
-  const verifyBearer = createBearerVerifier(config.jwt);
+  const verifyToken = createBearerVerifier(config.jwt);
+  const currentRegistryUrl = () => {
+    const url = supergraph.subgraphUrls()['teacher-registry'];
+    return url === undefined && !config.subgraphUrls['teacher-registry'] ? undefined : routingUrl('teacher-registry', url);
+  };
+  const accountStatus = watchAccountStatus({ registryUrl: currentRegistryUrl, secret: config.internalIdentitySecret, refreshMs: config.accountStatusRefreshMs, logger });
+  // A valid token of a disabled account is refused like an invalid one (see account-status.ts for the delay).
+  const verifyBearer = async (authorization: string | undefined) => {
+    const viewer = await verifyToken(authorization);
+    if (accountStatus.isDisabled(viewer.subject)) throw unauthenticated('This account is disabled.');
+    return viewer;
+  };
   // One verification per HTTP request, shared by the request preparer and the context.
   const viewers = new WeakMap<IncomingMessage, Promise<Viewer>>();
   const viewerOf = (req: IncomingMessage) => {
@@ -119,6 +132,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
   return {
     ...http,
     async stop() {
+      accountStatus.stop();
       await http.stop();
       await apollo.stop();
       await rateLimiter.close();

@@ -5,6 +5,7 @@ import { migrations } from './db/migrations';
 import { createLoaders, type Loaders } from './loaders';
 import { permissions } from './permissions';
 import { resolvers } from './resolvers';
+import { accountStatusRoutes } from './services/account-status-route';
 import { eventHandlers } from './services/event-handlers';
 
 /** Organisation tree, identity and the teacher archive. */
@@ -18,4 +19,6 @@ export const teacherRegistry: SubgraphDefinition<Loaders> = {
   createLoaders,
   seedDemo,
   eventHandlers,
+  // The gateway reads which accounts are disabled from here.
+  internalRoutes: accountStatusRoutes,
 };

@@ -17,6 +17,10 @@ const canReadStatistics = or(isAdmin, isAnalyst);
 const isInfoAdmin = rule('registry:isInfoAdmin', { cache: 'contextual' })(
   (_parent, _args, ctx: { viewer: Viewer }) => parseAdminRole(ctx.viewer.role)?.kind === 'info_admin',
 );
+/** System administrators manage accounts (services/accounts.ts: own level and one level down, in SQL). */
+const isSystemAdmin = rule('registry:isSystemAdmin', { cache: 'contextual' })(
+  (_parent, _args, ctx: { viewer: Viewer }) => parseAdminRole(ctx.viewer.role)?.kind === 'system_admin',
+);
 /** Teachers propose changes and add some sub-records to their own archive. */
 const canEditOwnOrAdmin = or(isInfoAdmin, isTeacher);
 
@@ -30,6 +34,7 @@ export const permissions: IRules = {
     changeRequest: canReadPersonalDetails,
     changeRequests: canReadPersonalDetails,
     teacherImportTemplate: isInfoAdmin,
+    accounts: isSystemAdmin,
   },
   Mutation: {
     revealPersonalDetails: or(isInfoAdmin, isTeacher),
@@ -54,7 +59,13 @@ export const permissions: IRules = {
     returnChangeRequest: isInfoAdmin,
     withdrawChangeRequest: canEditOwnOrAdmin,
     importTeachers: isInfoAdmin,
+    createAccount: isSystemAdmin,
+    disableAccount: isSystemAdmin,
   },
+  Account: isSystemAdmin,
+  AccountConnection: isSystemAdmin,
+  CreateAccountPayload: isSystemAdmin,
+  DisableAccountPayload: isSystemAdmin,
   Viewer: { subject: allow, role: allow, organisation: allow, teacher: isTeacher, scopes: allow },
   OrgUnit: {
     id: allow,

@@ -1,5 +1,6 @@
 import { DateScalar } from '../../../shared/src/scalars';
 import { ChangeRequest, ChangeRequestStatus, ImportFileFormat } from './ChangeRequest';
+import { Account, AccountMutations, AccountQueries, AccountStatus } from './Account';
 import { Mutation } from './Mutation';
 import { Locale, OrgLevel, OrgUnit, OrgUnitStatistics, SchoolStage } from './OrgUnit';
 import { Query } from './Query';
@@ -8,8 +9,10 @@ import { Viewer } from './Viewer';
 
 export const resolvers = {
   Date: DateScalar,
-  Query,
-  Mutation,
+  Query: { ...Query, ...AccountQueries },
+  Mutation: { ...Mutation, ...AccountMutations },
+  Account,
+  AccountStatus,
   OrgUnit,
   OrgUnitStatistics,
   Teacher,
