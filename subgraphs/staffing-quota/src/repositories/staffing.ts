@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
 import { hasAggregateScope, likePrefix } from '../../../shared/src/org-scope';
+import { refreshQuotaRollup, sumQuotaRollup } from './quota-rollup';
 import { schoolStandardSql } from './standards';
 
 export interface QuotaBalanceRow {
@@ -36,11 +37,27 @@ export const EMPLOYMENT_COLUMNS = [
 
 /**
  * Approved quota, on-quota occupancy, enrolment and standard quota of each requested unit's whole
- * subtree, in one set-based statement: figures are gathered once per organisation under the
- * requested units (index lookups per unit, no teacher loaded into memory), then summed per requested
- * unit over its path prefix. Units outside the viewer's scope return no row.
+ * subtree, summed from the per-unit figures cache (repositories/quota-rollup.ts) in one statement:
+ * at a million teachers a province or the nation is a sum over at most one row per unit instead of
+ * counting employments and recomputing standards school by school. When a write, a new day or a new
+ * year left the cache behind, it is brought up to date first (a constant number of statements,
+ * whatever the number of units asked). Units outside the viewer's scope return no row.
  */
 export async function quotaBalances(db: Db, viewer: Viewer, orgIds: readonly string[], year: number): Promise<QuotaBalanceRow[]> {
+  if (!hasAggregateScope(viewer)) return [];
+  const scope = likePrefix(viewer.orgPath);
+  const current = await sumQuotaRollup(db, year, orgIds, scope);
+  if (current) return current;
+  await refreshQuotaRollup(db, year);
+  return (await sumQuotaRollup(db, year, orgIds, scope)) ?? quotaBalancesLive(db, viewer, orgIds, year);
+}
+
+/**
+ * The same figures computed from the base tables (the definition the cache follows): gathered once
+ * per organisation under the requested units (index lookups per unit), then summed per requested
+ * unit over its path prefix. Used when the cache was overtaken again right after its refresh.
+ */
+export async function quotaBalancesLive(db: Db, viewer: Viewer, orgIds: readonly string[], year: number): Promise<QuotaBalanceRow[]> {
   if (!hasAggregateScope(viewer)) return [];
   const scope = likePrefix(viewer.orgPath);
   const ids = [...orgIds];
