@@ -143,6 +143,18 @@ describe('audit trail of every write, read by auditors through the gateway', () 
     }
   });
 
+  it('records sensitive reads (ethics entries) in the trail before the data leaves', async () => {
+    const admin = await t.token('county_info_admin', COUNTY);
+    const before = (await rows('evaluation', 'ethics_read_entries')).length;
+    const { body } = await t.graphql(admin, `query ReadEthics($id: ID!) { teacher(id: $id) { ethicsEntries { summary } } }`, { id: t1!.id });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.teacher.ethicsEntries.map((e: { summary: string }) => e.summary)).toContain('师德标兵');
+    const added = (await rows('evaluation', 'ethics_read_entries')).slice(before);
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ role: 'county_info_admin', teacher_ids: [t1!.id], result: 'ok' });
+    expect(JSON.stringify(added)).not.toContain('师德标兵');
+  });
+
   it('answers an auditor with every service trail of its subtree, filtered and paginated, with the chain verified', async () => {
     const auditor = await t.token('auditor', COUNTY);
     const { body } = await t.graphql(auditor, TRAIL, { filter: { teacherId: t1!.id }, first: 50 });
@@ -155,7 +167,7 @@ describe('audit trail of every write, read by auditors through the gateway', () 
     const registry = trail.teacherRegistry.entries;
     expect(registry.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['addContact']));
     for (const e of [...registry, ...trail.evaluation.entries]) expect(e.teacherIds).toContain(t1!.id);
-    expect(trail.evaluation.entries.map((e: { action: string }) => e.action)).toContain('recordEthicsEntry');
+    expect(trail.evaluation.entries.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['recordEthicsEntry', 'ethics_read_entries']));
 
     const refused = await t.graphql(auditor, TRAIL, { filter: { result: 'REFUSED', action: 'addContact' }, first: 1 });
     const page1 = refused.body.data.auditTrail.teacherRegistry;

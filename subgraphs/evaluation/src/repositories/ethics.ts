@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { appendAudit } from '../../../shared/src/audit';
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
 import type { SanctionType } from '../domain/ethics';
@@ -34,7 +35,8 @@ export const ETHICS_COLUMNS = [
 export type EthicsAuditAction = 'read_entries' | 'read_bans' | 'read_for_registration' | 'read_for_assessment' | 'read_for_title_review' | 'read_for_award' | 'write';
 
 /**
- * Appends one audit row per teacher whose ethics data the viewer is about to receive. Called
+ * Appends one audit row per teacher whose ethics data the viewer is about to receive, and one row
+ * to the service's hash-chained audit trail (what auditors query through the gateway). Called
  * before the read, so a read that cannot be audited does not happen.
  */
 export async function auditEthicsAccess(
@@ -46,17 +48,24 @@ export async function auditEthicsAccess(
   requestId: string | null = null,
 ): Promise<void> {
   if (teacherIds.length === 0) return;
-  await knex(db.t('ethics_read_audit')).insert(
-    [...new Set(teacherIds)].map((teacherId) => ({
-      viewer_subject: viewer.subject,
-      viewer_role: viewer.role,
-      viewer_org_id: viewer.orgId,
-      viewer_client_id: viewer.clientId ?? null,
-      teacher_id: teacherId,
-      action,
-      request_id: requestId,
-    })),
-  );
+  const ids = [...new Set(teacherIds)];
+  const write = async (trx: Knex.Transaction) => {
+    await trx(db.t('ethics_read_audit')).insert(
+      ids.map((teacherId) => ({
+        viewer_subject: viewer.subject,
+        viewer_role: viewer.role,
+        viewer_org_id: viewer.orgId,
+        viewer_client_id: viewer.clientId ?? null,
+        teacher_id: teacherId,
+        action,
+        request_id: requestId,
+      })),
+    );
+    await appendAudit(trx, db, viewer, { action: `ethics_${action}`, teacherIds: ids, result: 'ok', requestId, detail: { fields: ['ethics'] } });
+  };
+  // Inside a write the rows share its transaction; a plain read gets one short transaction of its own.
+  if ((knex as Knex.Transaction).isTransaction) await write(knex as Knex.Transaction);
+  else await (knex as Knex).transaction(write);
 }
 
 /** Callers pass ids already authorised through the teacher_scope projection. */
