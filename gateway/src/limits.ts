@@ -1,6 +1,6 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
-import { HeaderMap } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Viewer } from '../../subgraphs/shared/src/identity';
@@ -29,8 +29,27 @@ export function operationLimitProtection(limits: OperationLimits) {
     costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, flattenFragments: true },
     blockFieldSuggestion: { enabled: limits.blockFieldSuggestions },
   });
-  return armor.protect();
+  const protection = armor.protect();
+  return { ...protection, plugins: [...protection.plugins, operationResolution] };
 }
+
+/**
+ * A document with several operations and no operationName (or a name it does not contain) is the
+ * client's mistake: 400 here. Left to the gateway's executor it became a masked 500.
+ */
+const operationResolution: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation(requestContext) {
+        if (requestContext.operation) return;
+        const name = requestContext.request.operationName;
+        throw new GraphQLError(name ? `The document has no operation named "${name}".` : 'The document has several operations: name the one to run in operationName.', {
+          extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+        });
+      },
+    };
+  },
+};
 
 export interface RateLimits {
   perUserPerMinute: number;
