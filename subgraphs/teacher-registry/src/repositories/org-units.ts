@@ -1,6 +1,7 @@
 import type { Db } from '../../../shared/src/db';
 import { levelOfOrgCode } from '../../../shared/src/identity';
 import { buildOrgPath, likePrefix } from '../../../shared/src/org-scope';
+import { appendAudit } from '../../../shared/src/audit';
 
 export interface OrgUnitRow {
   id: string;
@@ -72,6 +73,13 @@ export async function loadDivisions(db: Db, divisions: readonly { code: string; 
   }
   await db.knex.transaction(async (trx) => {
     for (let i = 0; i < rows.length; i += 500) await trx(db.t('org_unit')).insert(rows.slice(i, i + 500)).onConflict('id').merge(['name']);
+    // An operator's script writes here, outside any request: audited as the script, in the same transaction.
+    await appendAudit(trx, db, { subject: 'script:load-divisions', role: 'system', orgId: 'CN', orgPath: '/CN/' }, {
+      action: 'load_divisions',
+      teacherIds: [],
+      result: 'ok',
+      detail: { divisions: divisions.length, inserted: rows.length },
+    });
   });
   return rows.length;
 }
