@@ -1,6 +1,20 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
 import { buildDemoEthics } from '../../subgraphs/evaluation/src/db/demo-ethics';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { evaluation } from '../../subgraphs/evaluation/src/index';
+import { applyEvent } from '../../subgraphs/shared/src/events';
 import { startEvaluation, TEACHER_ENTITIES, type EvaluationService } from './evaluation-service';
+
+/** Training's verdict for the 2024–2028 cycle, as training publishes it (training.cycle-summaries-changed). */
+const verdict = (teacherId: string, hours: number, credits: number) => ({
+  teacherId, cycleId: '2024-2028', startsOn: '2024-01-01', endsOn: '2028-12-31', provinceCode: '420000',
+  hours, credits, requiredHours: 360, requiredCredits: 36, isMet: hours >= 360 && credits >= 36,
+});
+async function publishTraining(ev: EvaluationService, summaries: ReturnType<typeof verdict>[]) {
+  const event = { id: randomUUID(), type: 'training.cycle-summaries-changed' as const, source: 'training', occurredAt: new Date().toISOString(), payload: { summaries } };
+  expect(await applyEvent(ev.server.db, evaluation.eventHandlers!, event, pino({ level: 'silent' }))).toBe('applied');
+}
 
 const data = buildDemoDataset();
 const demoEthics = buildDemoEthics(data);
@@ -45,6 +59,8 @@ describe('awards', () => {
 
   beforeAll(async () => {
     ev = await startEvaluation();
+    // Training complete for the teachers the assessment gates are about.
+    await publishTraining(ev, [strong, weak, noExcellent].map((t) => verdict(t.id, 400, 40)));
   });
   afterAll(async () => {
     await ev?.stop();
@@ -92,13 +108,43 @@ describe('awards', () => {
     expect(outside.data.nominateForAward.errors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', 'programmeId'] });
   });
 
-  it('eligibility reads training through federation', async () => {
+  it('enforces the training gate at nomination from training\'s verdict: met → nominated, short of credits or unknown → refused in words', async () => {
+    const open = (await ev.call(province(), CREATE, { input: { ...programmeInput, name: '湖北省教学能手', minYearsPassOrBetter: 0, minExcellentInThoseYears: 0 } })).data.createAwardProgramme.programme.id;
+    const [met, short, unknown] = inCounty.filter((t) => ![strong.id, weak.id, noExcellent.id].includes(t.id));
+    // 360 hours and 36 credits meet 湖北's cycle; 360 hours of online study are only 18 credits (20 h = 1 credit).
+    await publishTraining(ev, [verdict(met!.id, 360, 36), verdict(short!.id, 360, 18)]);
+    const nominate = (teacherId: string) => ev.call(county(), NOMINATE, { input: { programmeId: open, teacherId } });
+    expect((await nominate(met!.id)).data.nominateForAward).toMatchObject({ nomination: { stage: 'NOMINATED' }, errors: [] });
+    const refused = (await nominate(short!.id)).data.nominateForAward;
+    expect(refused).toEqual({
+      nomination: null,
+      errors: [{ code: 'RULE_VIOLATION', field: ['input', 'teacherId'], message: 'You have 18 of the 36 training credits your province (420000) requires for the cycle (18 missing).' }],
+    });
+    const noVerdict = (await nominate(unknown!.id)).data.nominateForAward;
+    expect(noVerdict.errors).toEqual([expect.objectContaining({ code: 'RULE_VIOLATION', message: expect.stringMatching(/Training has not reported/) })]);
+    // Nothing stored for the refused ones.
+    expect(await ev.server.db.knex(ev.server.db.t('award_nomination')).where('programme_id', open).pluck('teacher_id')).toEqual([met!.id]);
+
+    // The eligibility shown beforehand gives the same answer as the nomination, whatever the federated hours say.
+    const shown = await ev.call(county(), TEACHER_ENTITIES(`awardEligibility(programmeId: "${open}") { eligible gates { key met detail } }`), {
+      representations: [{ __typename: 'Teacher', id: short!.id, trainingProgress: { isComplete: true } }],
+    });
+    expect(shown.data._entities[0].awardEligibility.gates.find((g: { key: string }) => g.key === 'training')).toEqual({ key: 'training', met: false, detail: refused.errors[0].message });
+
+    // Training catches up (an older, redelivered verdict does not undo it): the teacher can be nominated.
+    await publishTraining(ev, [verdict(short!.id, 400, 40)]);
+    await applyEvent(ev.server.db, evaluation.eventHandlers!, { id: randomUUID(), type: 'training.cycle-summaries-changed', source: 'training', occurredAt: '2020-01-01T00:00:00Z', payload: { summaries: [verdict(short!.id, 1, 1)] } }, pino({ level: 'silent' }));
+    expect((await nominate(short!.id)).data.nominateForAward.errors).toEqual([]);
+  });
+
+  it('eligibility falls back to the hours read through federation only until training\'s verdict has arrived', async () => {
     const query = TEACHER_ENTITIES(`awardEligibility(programmeId: "${programmeId}") { eligible gates { key met } }`);
-    const rep = (isComplete: boolean) => ({ __typename: 'Teacher', id: noExcellent.id, trainingProgress: { isComplete } });
+    const noVerdict = inCounty.filter((t) => ![strong.id, weak.id, noExcellent.id].includes(t.id))[5]!;
+    const rep = (isComplete: boolean) => ({ __typename: 'Teacher', id: noVerdict.id, trainingProgress: { isComplete } });
     const body = await ev.call(county(), query, { representations: [rep(true), rep(false)] });
     expect(body.errors).toBeUndefined();
     const [complete, incomplete] = body.data._entities.map((e: { awardEligibility: { gates: { key: string; met: boolean }[] } }) => Object.fromEntries(e.awardEligibility.gates.map((g) => [g.key, g.met])));
-    expect(complete).toEqual({ ethics: true, assessments: true, excellent: false, training: true });
+    expect(complete.training).toBe(true);
     expect(incomplete.training).toBe(false);
   });
 

@@ -11,7 +11,7 @@ const QUERY = `#graphql
   query ($id: ID!) {
     teacher(id: $id) {
       trainingProgress { completedHours cycle { id startsOn endsOn requiredHours } }
-      registrationEligibility { status reasons trainingHours requiredHours registration { deadline stage } }
+      registrationEligibility { status reasons trainingHours requiredHours trainingCredits registration { deadline stage } }
       ethicsBans { inForce }
     }
   }`;
@@ -26,17 +26,31 @@ describe('evaluation through the gateway: other subgraphs\' facts arrive by @req
     await t?.stop();
   });
 
-  it('the eligibility counts exactly the hours the training subgraph reports', async () => {
-    const { body } = await t.graphql(await t.token('county_info_admin', COUNTY), QUERY, { id: teacher.id });
+  it('the eligibility counts exactly the hours and credits training reports for the registration cycle (training events → evaluation)', async () => {
+    const token = await t.token('county_info_admin', COUNTY);
+    // Before training's verdicts arrive, the running cycle's hours read through @requires stand in.
+    const early = (await t.graphql(token, QUERY, { id: teacher.id })).body;
+    expect(early.errors).toBeUndefined();
+    expect(early.data.teacher.registrationEligibility).toMatchObject({ trainingHours: early.data.teacher.trainingProgress.completedHours, trainingCredits: null });
+
+    // Training published every demo teacher's cycle verdicts when it banked the demo records; deliver them.
+    await t.platform.subgraphs.find((s) => s.name === 'training')!.relay.flush();
+    const { body } = await t.graphql(token, `#graphql
+      query ($id: ID!) { teacher(id: $id) {
+        trainingCycleSummary(cycleId: "2024-2028") { hours credits requiredHours requiredCredits isMet }
+        registrationEligibility { status reasons trainingHours requiredHours trainingCredits requiredCredits registration { cycleStartsOn deadline stage } }
+      } }`, { id: teacher.id });
     expect(body.errors).toBeUndefined();
-    const { trainingProgress, registrationEligibility } = body.data.teacher;
+    const { trainingCycleSummary: summary, registrationEligibility } = body.data.teacher;
     expect(registrationEligibility).toMatchObject({
-      trainingHours: trainingProgress.completedHours,
-      requiredHours: trainingProgress.cycle.requiredHours,
-      registration: { deadline: '2028-12-31', stage: 'OPEN' },
+      trainingHours: summary.hours,
+      requiredHours: summary.requiredHours,
+      trainingCredits: summary.credits,
+      requiredCredits: summary.requiredCredits,
+      registration: { cycleStartsOn: '2024-01-01', deadline: '2028-12-31', stage: 'OPEN' },
     });
-    const short = trainingProgress.completedHours < trainingProgress.cycle.requiredHours;
-    expect(registrationEligibility.reasons.some((r: string) => r.includes('training hours the cycle requires'))).toBe(short);
+    const trainingReasons = registrationEligibility.reasons.filter((r: string) => /training (hours|credits)/.test(r));
+    expect(trainingReasons.length > 0).toBe(!summary.isMet);
   });
 
   it('a page of teachers costs the evaluation subgraph the same statements for 5 as for 50', async () => {
@@ -83,8 +97,18 @@ describe('evaluation through the gateway: other subgraphs\' facts arrive by @req
     app = await run(county, mutation('preReviewTitleApplication', 'TitleDecisionInput'), { applicationId: app.id, version: app.version, approve: true });
     app = await run(await t.token('city_info_admin', '420100'), mutation('decideTitleApplication', 'TitleDecisionInput'), { applicationId: app.id, version: app.version, approve: true });
     const today = new Date().toISOString().slice(0, 10);
+    // One free 副高 grade-7 post at the school, which the appointment takes in staffing-quota.
+    const slots = await t.graphql(county, `query ($id: ID!) { orgUnit(id: $id) { freePostSlots { category grade occupied } } }`, { id: teacher.schoolId });
+    const taken = slots.body.data.orgUnit.freePostSlots.find((x: { category: string; grade: number }) => x.category === 'PROFESSIONAL_TECHNICAL' && x.grade === 7)?.occupied ?? 0;
+    const plan = await t.graphql(county, `mutation ($input: SetPostPlanEntryInput!) { setPostPlanEntry(input: $input) { errors { code } } }`, {
+      input: { orgUnitId: teacher.schoolId, year: Number(today.slice(0, 4)), category: 'PROFESSIONAL_TECHNICAL', grade: 7, ceiling: taken + 1 },
+    });
+    expect(plan.body.data.setPostPlanEntry.errors).toEqual([]);
     await run(school, mutation('appointTitle', 'AppointTitleInput'), { applicationId: app.id, version: app.version, appointedOn: today, documentRef: '聘〔2026〕1号' });
 
+    // evaluation → staffing-quota (the post is taken) → evaluation (APPOINTED) → registry (the title).
+    await evaluation.relay.flush();
+    await t.platform.subgraphs.find((s) => s.name === 'staffing-quota')!.relay.flush();
     await evaluation.relay.flush();
     const after = await t.graphql(county, `query ($id: ID!) { teacher(id: $id) { title { code } titleAppointments { title { code } appointedOn documentRef } } }`, { id: teacher.id });
     expect(after.body.data.teacher.title.code).toBe('senior');

@@ -1,5 +1,7 @@
 import type { EventHandler, EventHandlers } from '../../shared/src/events';
 import { enqueueEvent, EVENT_TYPES, teacherScopeEventHandlers } from '../../shared/src/events';
+import type { TrainingSummaryFact } from './domain/training';
+import { upsertTrainingSummaries } from './repositories/training-summary';
 
 interface RotationCompletedPayload {
   rotationId: string;
@@ -71,8 +73,33 @@ const applyTitlePostDecision: EventHandler<TitlePostDecidedPayload> = async ({ t
   }
 };
 
+/**
+ * Training's verdicts per teacher and cycle (training/src/cycle-summary-events.ts), kept so that
+ * registration can read the cycle being decided and award nominations can enforce the training gate
+ * (a mutation cannot use @requires). Malformed entries are skipped and logged rather than failing
+ * the event, which would only be redelivered forever.
+ */
+const rememberTrainingSummaries: EventHandler<{ summaries?: unknown }> = async ({ trx, db, event, logger }) => {
+  const list = Array.isArray(event.payload.summaries) ? (event.payload.summaries as Record<string, unknown>[]) : [];
+  const date = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
+  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  const byKey = new Map<string, TrainingSummaryFact & { teacherId: string }>();
+  for (const s of list) {
+    const ok = typeof s.teacherId === 'string' && /^[0-9a-f-]{36}$/i.test(s.teacherId) && typeof s.cycleId === 'string' && date(s.startsOn) && date(s.endsOn) &&
+      typeof s.provinceCode === 'string' && num(s.hours) && num(s.credits) && num(s.requiredHours) && num(s.requiredCredits) && typeof s.isMet === 'boolean';
+    if (!ok) {
+      logger.warn({ eventId: event.id, entry: s }, 'malformed training cycle summary skipped');
+      continue;
+    }
+    const fact = s as unknown as TrainingSummaryFact & { teacherId: string };
+    byKey.set(`${fact.teacherId}/${fact.startsOn}/${fact.endsOn}`, fact);
+  }
+  await upsertTrainingSummaries(trx, db, [...byKey.values()], event.occurredAt);
+};
+
 export const eventHandlers: EventHandlers = {
   ...teacherScopeEventHandlers,
   'staffing.rotation-completed': rememberRotation,
   'staffing.title-post-decided': applyTitlePostDecision,
+  'training.cycle-summaries-changed': rememberTrainingSummaries,
 };

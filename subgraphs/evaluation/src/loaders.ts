@@ -7,6 +7,7 @@ import { findAssessmentsByTeacherIds, type AnnualAssessmentRow } from './reposit
 import { findRegistrationsByTeacherIds, type RegistrationRow } from './repositories/registrations';
 import { findTitleApplicationsByTeacherIds, findTitleRequirements, type TitleApplicationRow } from './repositories/title-review';
 import { todayIso } from './domain/dates';
+import { findTrainingSummariesByTeacherIds, type TrainingSummaryRow } from './repositories/training-summary';
 import { findNominationsByTeacherIds, findProgrammesByIds, type AwardNominationRow, type AwardProgrammeRow } from './repositories/awards';
 import { mapTo } from '../../shared/src/loaders';
 import { auditEthicsAccess, findEthicsEntriesByTeacherIds, type EthicsAuditAction, type EthicsEntryRow } from './repositories/ethics';
@@ -40,6 +41,10 @@ export function createLoaders(db: Db, viewer: Viewer) {
     awardProgrammeById: new DataLoader<string, AwardProgrammeRow | null>(async (ids) => mapTo(ids, await findProgrammesByIds(db, viewer, ids), (r) => r.id)),
     titleApplicationsByTeacherId: new DataLoader<string, TitleApplicationRow[]>(async (ids) =>
       mapToMany(ids, await findTitleApplicationsByTeacherIds(db, ids), (r) => r.teacherId),
+    ),
+    /** Training's verdicts per cycle (projection fed by training events), newest cycle first. */
+    trainingSummariesByTeacherId: new DataLoader<string, TrainingSummaryRow[]>(async (ids) =>
+      mapToMany(ids, await findTrainingSummariesByTeacherIds(db.knex, db, ids), (r) => r.teacherId),
     ),
     /** Organisation path per teacher (for the province whose rules apply), from teacher_scope. */
     orgPathByTeacherId: new DataLoader<string, string | null>(async (ids) => {

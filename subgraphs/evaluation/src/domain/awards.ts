@@ -1,9 +1,11 @@
 import { bansOn, type ViolationFacts } from './ethics';
+import { trainingShortfalls, type TrainingSummaryFact } from './training';
 
 /**
  * Award gates [评优评先条件]: the ethics ledger (a ban bars awards), annual assessments (the last N
- * completed years pass or better, with at least K excellent) and training (the current cycle's hours
- * complete, read through federation). The programme stores N, K and whether training counts.
+ * completed years pass or better, with at least K excellent) and training (the cycle running today
+ * met, credits and hours, by training's own verdict). The programme stores N, K and whether training
+ * counts. The nomination and `awardEligibility` decide the training gate from the same verdict.
  */
 export interface AwardProgrammeGates {
   minYearsPassOrBetter: number;
@@ -19,8 +21,15 @@ export interface AwardGate {
 
 export function awardGates(
   programme: AwardProgrammeGates,
-  facts: { assessments: readonly { year: number; grade: string }[]; ethics: readonly ViolationFacts[]; trainingComplete: boolean | null | undefined; today: string },
-  options: { includeTraining: boolean },
+  facts: {
+    assessments: readonly { year: number; grade: string }[];
+    ethics: readonly ViolationFacts[];
+    /** Training's verdict for the cycle running today (projection fed by training events). */
+    trainingSummary: TrainingSummaryFact | null;
+    /** Only where training's verdict has not arrived: the running cycle's hours read through @requires (display only). */
+    trainingComplete?: boolean | null;
+    today: string;
+  },
 ): AwardGate[] {
   const gates: AwardGate[] = [];
   const bans = bansOn(facts.ethics, facts.today);
@@ -52,15 +61,25 @@ export function awardGates(
     });
   }
   if (programme.requiresTrainingComplete) {
-    gates.push(
-      options.includeTraining
-        ? {
-            key: 'training',
-            met: facts.trainingComplete === true,
-            detail: facts.trainingComplete ? 'The training hours of the current cycle are complete.' : 'The training hours of the current cycle are not complete.',
-          }
-        : { key: 'training', met: null, detail: 'Checked in awardEligibility, which reads training through federation.' },
-    );
+    const summary = facts.trainingSummary;
+    if (summary) {
+      gates.push({
+        key: 'training',
+        met: summary.isMet,
+        detail: summary.isMet
+          ? `Training for the cycle ${summary.startsOn} to ${summary.endsOn} is complete (${summary.hours} hours, ${summary.credits} of ${summary.requiredCredits} credits).`
+          : trainingShortfalls(summary).join(' '),
+      });
+    } else if (facts.trainingComplete === true || facts.trainingComplete === false) {
+      gates.push({
+        key: 'training',
+        met: facts.trainingComplete,
+        detail: facts.trainingComplete ? 'The training hours of the current cycle are complete.' : 'The training hours of the current cycle are not complete.',
+      });
+    } else {
+      // No verdict: the gate cannot be confirmed, so it is not met (a nomination is refused, not waved through).
+      gates.push({ key: 'training', met: false, detail: 'Training has not reported the credits of the cycle running today for this teacher, so the training gate cannot be confirmed.' });
+    }
   }
   return gates;
 }

@@ -1,5 +1,6 @@
 import { addDays } from './dates';
 import { SERIOUS_SANCTIONS, type ViolationFacts } from './ethics';
+import { trainingShortfalls, type TrainingSummaryFact } from './training';
 
 /**
  * Qualification periodic registration [教师资格定期注册] (教师〔2013〕9号): every five years. Pass needs
@@ -17,8 +18,16 @@ export const CYCLE_YEARS = 5;
 
 export interface RegistrationFacts {
   cycle: { startsOn: string; deadline: string; stage: RegistrationStage; appliedOn: string | null } | null;
+  /**
+   * Training's verdict for this registration cycle (hours and provincial credits, `isMet`), from the
+   * projection training feeds. When it has not arrived yet (undefined or null), the running cycle's
+   * hours read through @requires (`training`) count if that cycle is the registration cycle.
+   */
+  trainingSummary?: TrainingSummaryFact | null;
   training: { completedHours: number; cycle: { startsOn: string; endsOn: string; requiredHours: number } } | null;
   employments: readonly { startsOn: string; endsOn: string | null; onQuota?: boolean }[];
+  /** Approved absences (maternity, sick, study leave, secondment) from staffing-quota: they cover service gaps. */
+  approvedLeaves?: readonly { reason: string; startsOn: string; endsOn: string }[];
   assessments: readonly { year: number; grade: string }[];
   ethics: readonly ViolationFacts[];
   today: string;
@@ -33,6 +42,9 @@ export interface RegistrationOutcome {
   reasons: string[];
   trainingHours: number | null;
   requiredHours: number | null;
+  /** Provincial credits banked in the cycle and required; null until training's verdict has arrived. */
+  trainingCredits: number | null;
+  requiredCredits: number | null;
   failingYears: number[];
 }
 
@@ -61,10 +73,14 @@ export function serviceGaps(employments: RegistrationFacts['employments'], from:
 export function evaluateRegistration(facts: RegistrationFacts): RegistrationOutcome {
   const { cycle, today } = facts;
   const required = facts.employments.some((e) => e.onQuota !== false && e.startsOn <= today && (e.endsOn === null || e.endsOn >= today));
-  const trainingHours = facts.training?.completedHours ?? null;
-  const requiredHours = facts.training?.cycle.requiredHours ?? null;
+  const summary = facts.trainingSummary ?? null;
+  const trainingHours = summary ? summary.hours : (facts.training?.completedHours ?? null);
+  const requiredHours = summary ? summary.requiredHours : (facts.training?.cycle.requiredHours ?? null);
+  const trainingCredits = summary?.credits ?? null;
+  const requiredCredits = summary?.requiredCredits ?? null;
+  const figures = { trainingHours, requiredHours, trainingCredits, requiredCredits };
   if (!cycle) {
-    return { required, status: 'deferred', reasons: ['No registration cycle is on record for you yet; your county education bureau opens it.'], trainingHours, requiredHours, failingYears: [] };
+    return { required, status: 'deferred', reasons: ['No registration cycle is on record for you yet; your county education bureau opens it.'], ...figures, failingYears: [] };
   }
   const failReasons: string[] = [];
   const deferReasons: string[] = [];
@@ -100,8 +116,11 @@ export function evaluateRegistration(facts: RegistrationFacts): RegistrationOutc
     deferReasons.push(`Your annual assessment for ${a.year} was "${GRADE_WORDS[a.grade]}"; every year must be "pass" or better.`);
   }
 
-  // Training hours, from the training subgraph's cycle (counted only if it is this registration cycle).
-  if (!facts.training) {
+  // Training: training's own verdict for this registration cycle (credits and hours); failing that,
+  // the running cycle's hours, counted only if it is this registration cycle.
+  if (summary) {
+    deferReasons.push(...trainingShortfalls(summary));
+  } else if (!facts.training) {
     deferReasons.push('No training hours are on record for this cycle.');
   } else if (facts.training.cycle.startsOn !== cycle.startsOn || facts.training.cycle.endsOn !== cycle.deadline) {
     deferReasons.push(
@@ -117,12 +136,14 @@ export function evaluateRegistration(facts: RegistrationFacts): RegistrationOutc
   const from = firstEmployment && firstEmployment > cycle.startsOn ? firstEmployment : cycle.startsOn;
   const to = today < cycle.deadline ? today : cycle.deadline;
   if (from <= to) {
-    for (const gap of serviceGaps(facts.employments, from, to)) {
-      deferReasons.push(`You were not in post from ${gap.from} to ${gap.to} (${gap.days} days), a semester or more.`);
+    // An approved leave counts as service (教师〔2013〕9号: approved study, sick or maternity leave excepted).
+    const covered = [...facts.employments, ...(facts.approvedLeaves ?? []).map((l) => ({ startsOn: l.startsOn, endsOn: l.endsOn }))];
+    for (const gap of serviceGaps(covered, from, to)) {
+      deferReasons.push(`You were not in post from ${gap.from} to ${gap.to} (${gap.days} days), a semester or more, and no approved leave covers it.`);
     }
   }
 
   const reasons = [...(overdue ? [`The deadline ${cycle.deadline} passed without an application in time.`] : []), ...failReasons, ...deferReasons];
   const status: RegistrationStatus = overdue ? 'overdue' : failReasons.length ? 'fail' : deferReasons.length ? 'deferred' : 'pass';
-  return { required, status, reasons, trainingHours, requiredHours, failingYears };
+  return { required, status, reasons, ...figures, failingYears };
 }

@@ -3,6 +3,7 @@ import { decodeCursor, pageSize, toConnection } from '../../../shared/src/pagina
 import type { Context } from '../context';
 import { awardGates } from '../domain/awards';
 import { todayIso } from '../domain/dates';
+import { summaryOn } from '../domain/training';
 import { visibleProgrammes, type AwardNominationRow, type AwardProgrammeRow } from '../repositories/awards';
 
 export const AwardLevel = { NATIONAL: 'national', PROVINCIAL: 'provincial', CITY: 'city', COUNTY: 'county', SCHOOL: 'school' };
@@ -14,8 +15,15 @@ export const TeacherAwardFields = {
     const id = normaliseUuid(args.programmeId);
     const programme = id ? await ctx.loaders.awardProgrammeById.load(id) : null;
     if (!programme) return null;
-    const [assessments, ethics] = await Promise.all([ctx.loaders.assessmentsByTeacherId.load(teacher.id), ctx.loaders.ethicsForAwardByTeacherId.load(teacher.id)]);
-    const gates = awardGates(programme, { assessments, ethics, trainingComplete: teacher.trainingProgress?.isComplete ?? null, today: todayIso() }, { includeTraining: true });
+    const [assessments, ethics, summaries] = await Promise.all([
+      ctx.loaders.assessmentsByTeacherId.load(teacher.id),
+      ctx.loaders.ethicsForAwardByTeacherId.load(teacher.id),
+      ctx.loaders.trainingSummariesByTeacherId.load(teacher.id),
+    ]);
+    const today = todayIso();
+    // The same verdict the nomination enforces; the federated hours only stand in until it has arrived.
+    const trainingSummary = summaryOn(summaries, today);
+    const gates = awardGates(programme, { assessments, ethics, trainingSummary, trainingComplete: teacher.trainingProgress?.isComplete ?? null, today });
     return { programme, gates, eligible: gates.every((g) => g.met === true) };
   },
 };

@@ -3,6 +3,7 @@ import { decodeCursor, pageSize, toConnection } from '../../../shared/src/pagina
 import type { Context } from '../context';
 import { todayIso } from '../domain/dates';
 import { evaluateRegistration, type RegistrationStage as Stage } from '../domain/registration';
+import { summaryForCycle } from '../domain/training';
 import { countDueRegistrations, findDueRegistrations, type RegistrationRow } from '../repositories/registrations';
 
 /** The fields the gateway fetches from training and staffing-quota for `registrationEligibility` (@requires). */
@@ -10,6 +11,7 @@ interface TeacherWithRequires {
   id: string;
   trainingProgress?: { completedHours: number; cycle: { id: string; startsOn: string; endsOn: string; requiredHours: number } } | null;
   employments?: { startsOn: string; endsOn: string | null; onQuota?: boolean }[] | null;
+  approvedLeaves?: { reason: string; startsOn: string; endsOn: string }[] | null;
 }
 
 const STAGE_VALUES = { OPEN: 'open', APPLIED: 'applied', FILED: 'filed', REGISTERED: 'registered' };
@@ -25,16 +27,20 @@ const seesEthicsDetails = (ctx: Context) => {
 export const TeacherRegistrationFields = {
   qualificationRegistrations: (teacher: { id: string }, _: unknown, ctx: Context) => ctx.loaders.registrationsByTeacherId.load(teacher.id),
   registrationEligibility: async (teacher: TeacherWithRequires, _: unknown, ctx: Context) => {
-    const [registrations, assessments, ethics] = await Promise.all([
+    const [registrations, assessments, ethics, summaries] = await Promise.all([
       ctx.loaders.registrationsByTeacherId.load(teacher.id),
       ctx.loaders.assessmentsByTeacherId.load(teacher.id),
       ctx.loaders.ethicsForRegistrationByTeacherId.load(teacher.id),
+      ctx.loaders.trainingSummariesByTeacherId.load(teacher.id),
     ]);
+    // The cycle being decided is the teacher's latest registration cycle, not the calendar's.
     const latest = registrations[0] ?? null;
     const outcome = evaluateRegistration({
       cycle: latest ? { startsOn: latest.cycleStartsOn, deadline: latest.deadline, stage: latest.stage, appliedOn: latest.appliedOn } : null,
+      trainingSummary: latest ? summaryForCycle(summaries, latest.cycleStartsOn, latest.deadline) : null,
       training: teacher.trainingProgress ?? null,
       employments: teacher.employments ?? [],
+      approvedLeaves: teacher.approvedLeaves ?? [],
       assessments,
       ethics,
       today: todayIso(),

@@ -10,6 +10,8 @@ import { todayIso } from '../domain/dates';
 import { findNominationById, findProgrammeById, type AwardNominationRow, type AwardProgrammeRow } from '../repositories/awards';
 import { auditEthicsAccess, findEthicsEntriesByTeacherIds } from '../repositories/ethics';
 import { InputCheck } from './validation';
+import { summaryOn } from '../domain/training';
+import { findTrainingSummariesByTeacherIds } from '../repositories/training-summary';
 
 const abort = (code: UserError['code'], message: string, field: string): never => {
   throw new UserErrorsAbort([userError(code, message, ['input', field])]);
@@ -83,8 +85,10 @@ export async function nominateForAward(db: Db, viewer: Viewer, input: { programm
     consulted = true;
     const assessments: { year: number; grade: string }[] = await trx(db.t('annual_assessment')).select('year', 'grade').where('teacher_id', teacherId);
     const ethics = await findEthicsEntriesByTeacherIds(trx, db, [teacherId]);
-    // The local gates are enforced here; training is read through federation in awardEligibility.
-    const failed = awardGates(programme, { assessments, ethics, trainingComplete: null, today }, { includeTraining: false }).filter((g) => g.met === false);
+    // Every gate is enforced here, training included: a mutation cannot receive federated fields
+    // (@requires), so training's verdict comes from the projection training keeps current by events.
+    const trainingSummary = summaryOn(await findTrainingSummariesByTeacherIds(trx, db, [teacherId]), today);
+    const failed = awardGates(programme, { assessments, ethics, trainingSummary, today }).filter((g) => g.met === false);
     if (failed.length) throw new UserErrorsAbort(failed.map((g) => userError(UserErrorCode.RULE_VIOLATION, g.detail, ['input', 'teacherId'])));
     await auditEthicsAccess(trx, db, viewer, [teacherId], 'read_for_award', requestId);
     const [row] = await trx(db.t('award_nomination')).insert({ programme_id: programmeId, teacher_id: teacherId, nominated_on: today, nominated_by_subject: viewer.subject }).returning('id');

@@ -6,18 +6,23 @@ import { Query, StaffingExtraRule, StaffingStandard } from './Query';
 import { RotationAssignment, RotationCandidate, RotationPlan } from './Rotation';
 import { Employment, PostAppointment, Teacher } from './Teacher';
 import { Transfer, TransferApproval } from './Transfer';
+import { approvedLeaves, LeaveReason, recordApprovedLeave, type ApprovedLeaveRow, type RecordLeaveInput } from '../workflows/leave';
+import type { Context } from '../context';
+import { orgRef } from './OrgUnit';
 
 export const resolvers = {
   Date: DateScalar,
   ...enumResolvers,
+  LeaveReason,
   Query,
-  Mutation,
+  Mutation: { ...Mutation, recordApprovedLeave: (_: unknown, { input }: { input: RecordLeaveInput }, ctx: Context) => recordApprovedLeave(ctx, input) },
   OrgUnit,
   SchoolEnrolment,
   PostPlanEntry,
   StaffingStandard,
   StaffingExtraRule,
-  Teacher,
+  Teacher: { ...Teacher, approvedLeaves },
+  ApprovedLeave: { unit: (leave: ApprovedLeaveRow) => orgRef(leave.orgId) },
   Employment,
   PostAppointment,
   Transfer,

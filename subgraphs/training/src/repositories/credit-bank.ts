@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
+import { publishCycleSummaries } from '../cycle-summary-events';
 import { whereOrgInScope } from '../../../shared/src/org-scope';
 import {
   conversionInForce,
@@ -108,6 +109,8 @@ export async function bankTrainingRecord(
   );
   const id = (result.rows as { id: string }[])[0]?.id;
   if (!id) return null;
+  // A deposit changes the teacher's cycle verdict: evaluation learns it in the same transaction.
+  await publishCycleSummaries(trx, db, rules, [record.teacherId]);
   return (await trx(db.t('credit_ledger_entry')).first(LEDGER_COLUMNS).where('id', id)) as LedgerEntryRow;
 }
 
@@ -129,6 +132,9 @@ export async function bankUnbankedRecords(trx: Knex.Transaction, db: Db, recorde
         and (?::uuid is null or r.teacher_id = ?::uuid)`,
     [recordedBy, teacherId ?? null, teacherId ?? null],
   );
+  // The verdicts of the teacher (or, for a whole load, of every teacher) go to evaluation, also when
+  // nothing was banked: a teacher just registered learns their empty cycle rather than nothing.
+  await publishCycleSummaries(trx, db, await loadCreditRules(db, trx), teacherId ? [teacherId] : 'all');
   return result.rowCount ?? 0;
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { publishCycleSummaries } from '../cycle-summary-events';
 import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
@@ -101,6 +102,8 @@ export async function writeConversions(
     written.push(outId, inId);
   }
   const rows = (await trx(db.t('credit_ledger_entry as e')).select(LEDGER_COLUMNS).whereIn('e.id', written)) as LedgerEntryRow[];
+  // The cycle verdicts may have changed (a conversion to degree credits leaves the cycle): tell evaluation.
+  await publishCycleSummaries(trx, db, rules, [teacherId]);
   return written.map((id) => rows.find((r) => r.id === id) as LedgerEntryRow);
 }
 
