@@ -10,8 +10,9 @@ import type { HeadcountRow } from './teachers';
  *
  * The rollup's grain is the unit that holds the schools, so it answers for units above school level
  * and for viewers whose scope is such a unit or wider. A school, or a viewer scoped to one school,
- * is left to the live query (a school's teachers are few). Before reading, the age bands are moved
- * to today (`headcount_rollup_advance`: a no-op unless the date changed since the last read).
+ * is left to the live query (a school's teachers are few). The nation and provinces, asked by a
+ * viewer scoped to a province or wider, sum the province rows (migration 20261129500100). Before
+ * reading, `headcount_rollup_prepare()` moves age bands to today and re-sums provinces written since.
  */
 export async function headcountsFromRollup(
   db: Db,
@@ -26,15 +27,28 @@ export async function headcountsFromRollup(
   if (!hasAggregateScope(viewer) || levelOfOrgCode(viewerScopeCode) === 'school' || units.length === 0 || servedDimensions.size === 0) {
     return { rows: [], servedUnits: new Set(), servedDimensions };
   }
-  await db.knex.raw(`select "${db.schema}".headcount_rollup_advance()`);
+  await db.knex.raw(`select "${db.schema}".headcount_rollup_prepare()`);
+  // The nation and provinces sum province rows when the viewer's scope is itself a province or wider.
+  const wideScope = ['national', 'province'].includes(levelOfOrgCode(viewerScopeCode) ?? '');
+  const top = wideScope ? units.filter((id) => ['national', 'province'].includes(levelOfOrgCode(id) ?? '')) : [];
+  const lower = units.filter((id) => !top.includes(id));
+  const scope = likePrefix(viewer.orgPath);
+  const dims = [...servedDimensions];
   const result = await db.knex.raw(
-    `select u.id as "unitId", r.dimension, r.code, sum(r.count)::int as count
+    `select u.id as "unitId", p.dimension, p.code, sum(p.count)::int as count
+       from ${db.t('org_unit')} u
+       join ${db.t('headcount_rollup_province')} p on p.province_path like u.path || '%'
+      where u.id = any(?) and p.province_path like ? and p.dimension = any(?)
+      group by u.id, p.dimension, p.code
+     having sum(p.count) > 0
+     union all
+     select u.id, r.dimension, r.code, sum(r.count)::int
        from ${db.t('org_unit')} u
        join ${db.t('headcount_rollup')} r on r.unit_path like u.path || '%'
       where u.id = any(?) and r.unit_path like ? and r.dimension = any(?)
       group by u.id, r.dimension, r.code
      having sum(r.count) > 0`,
-    [units, likePrefix(viewer.orgPath), [...servedDimensions]],
+    [top, scope, dims, lower, scope, dims],
   );
   return { rows: result.rows as HeadcountRow[], servedUnits: new Set(units), servedDimensions };
 }

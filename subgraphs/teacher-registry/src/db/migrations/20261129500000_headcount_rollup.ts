@@ -28,7 +28,7 @@ const ageBandSql = (birth: string, on: string) => `case when age(${on}::timestam
  * the school's `stage` and `locale`, and a `sign`), age bands as of `asOf`. The unit is the school's
  * parent: the teacher's path minus its last step.
  */
-function rollupRowsSql(source: string, asOf: string): string {
+export function rollupRowsSql(source: string, asOf: string): string {
   return `select regexp_replace(c.org_path, '[^/]+/$', '') as unit_path, v.dimension, v.code, sum(c.sign)::int as count
     from (${source}) c
     cross join lateral (select ${ageBandSql('c.birth_date', asOf)} as age_band) a
@@ -52,11 +52,11 @@ function rollupRowsSql(source: string, asOf: string): string {
 const TEACHER_COLUMNS = ['org_path', 'school_id', 'status', 'gender', 'staff_category', 'title', 'education_level', 'on_quota', 'subject', 'birth_date'];
 const cols = (alias: string) => TEACHER_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
 /** Teacher rows of `from` (a table or transition table) with their school's stage and locale. */
-const withSchool = (schema: string, sign: number, from: string, where = 'true') =>
+export const withSchool = (schema: string, sign: number, from: string, where = 'true') =>
   `select ${sign} as sign, ${cols('t')}, s.school_stage as stage, s.locale from ${from} t left join "${schema}".org_unit s on s.id = t.school_id where ${where}`;
 
 /** Adds `rows` (signed counts) to the rollup; ordered so concurrent writers lock rows in one order. */
-const applySql = (schema: string, rows: string) => `insert into "${schema}".headcount_rollup as r (unit_path, dimension, code, count)
+export const applySql = (schema: string, rows: string) => `insert into "${schema}".headcount_rollup as r (unit_path, dimension, code, count)
     select unit_path, dimension, code, count from (${rows}) d where count <> 0
     order by unit_path, dimension, code
     on conflict (unit_path, dimension, code) do update set count = r.count + excluded.count`;

@@ -7,6 +7,7 @@ import { auditEveryWrite } from './20261129200000_audit_every_write';
 import { accounts } from './20261129200100_accounts';
 import { teacherPay } from './20261129400000_teacher_pay';
 import { headcountRollup } from './20261129500000_headcount_rollup';
+import { headcountRollupProvinces } from './20261129500100_headcount_rollup_provinces';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, headcountRollup];
+export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, headcountRollup, headcountRollupProvinces];
