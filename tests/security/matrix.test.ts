@@ -4,6 +4,7 @@ import {
   ENTITY_PROBES,
   isAllowed,
   MUTATIONS,
+  NESTED,
   mutationOperation,
   orgPathOf,
   QUERIES,
@@ -157,4 +158,27 @@ describe('_entities straight against each subgraph, with own and another organis
       if (v.other) expect(probe.hasData(other)).toBe(false);
     },
   );
+});
+
+describe('nested person-level rows and aggregates through the gateway', () => {
+  const cases = Object.entries(NESTED).flatMap(([name, c]) => VIEWERS.map((v) => ({ name, c, v, allowed: isAllowed(c.allowed, v) })));
+  test.each(cases.map((x) => [x.name, x.v.key, x.allowed ? 'allowed' : 'denied', x] as const))('%s as %s: %s, own organisation', async (_name, _key, _verdict, { c, v, allowed }) => {
+    const { body } = await t.graphql(tokens.get(v.key)!, c.query, c.vars(v.own));
+    const codes = (body.errors ?? []).map((e) => e.extensions?.code);
+    const { teacherIds, present } = c.extract(body.data);
+    if (!allowed) {
+      expect(present).toBe(false);
+      expect(codes).toContain('FORBIDDEN');
+      return;
+    }
+    expect(codes.filter((code) => code !== 'NOT_FOUND')).toEqual([]);
+    if (!c.ownMayBeEmpty?.(v)) expect(present).toBe(true);
+    expect(teacherIds.filter((id) => !reachOf(v)(id))).toEqual([]);
+  });
+  const others = cases.filter((x) => x.allowed && x.v.other && x.c.hasOther);
+  test.each(others.map((x) => [x.name, x.v.key, x] as const))('%s as %s: another organisation yields nothing', async (_name, _key, { c, v }) => {
+    const { body } = await t.graphql(tokens.get(v.key)!, c.query, c.vars(v.other as Target));
+    expect((body.errors ?? []).filter((e) => !['NOT_FOUND', 'FORBIDDEN'].includes(e.extensions?.code as string))).toEqual([]);
+    expect(c.extract(body.data).present).toBe(false);
+  });
 });

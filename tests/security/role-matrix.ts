@@ -641,3 +641,66 @@ export const ENTITY_PROBES: EntityProbe[] = [
     ownMayBeEmpty: (v) => v.key === 'school_system_admin',
   },
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Nested paths to person-level rows and aggregates under a root field that more viewers may use
+// (a course's enrolments, another unit's teachers and figures), through the gateway.
+
+export interface NestedCase {
+  allowed: Audience[];
+  query: string;
+  vars(t: Target): Record<string, unknown>;
+  /** The teachers the answer names, and whether it carries any figure or row at all. */
+  extract(data: any): { teacherIds: string[]; present: boolean };
+  /** Readers for whom the own answer may legitimately be empty (small-cell suppression). */
+  ownMayBeEmpty?: (v: MatrixViewer) => boolean;
+  /** Whether another organisation's target applies (false where the root lists the viewer's own rows only). */
+  hasOther: boolean;
+}
+
+const orgQuery = (selection: string) => `query ($id: ID!) { orgUnit(id: $id) { id ${selection} } }`;
+
+export const NESTED: Record<string, NestedCase> = {
+  'TrainingCourse.enrolments': {
+    allowed: [A.recordReaders, A.teacher],
+    query: '{ trainingCourses(first: 100) { nodes { id enrolments { teacher { id } } } } }',
+    vars: () => ({}),
+    extract: (d) => {
+      const ids: string[] = (d?.trainingCourses?.nodes ?? []).flatMap((c: any) => (c?.enrolments ?? []).map((e: any) => e.teacher.id));
+      return { teacherIds: ids, present: ids.length > 0 };
+    },
+    hasOther: false,
+  },
+  'OrgUnit.teachers': {
+    allowed: [A.recordReaders, A.teacher, A.partner('dossier:read')],
+    query: orgQuery('teachers(first: 100) { totalCount nodes { id } }'),
+    vars: (t) => ({ id: t.orgId }),
+    extract: (d) => {
+      const ids: string[] = (d?.orgUnit?.teachers?.nodes ?? []).map((n: any) => n.id);
+      return { teacherIds: ids, present: ids.length > 0 || (d?.orgUnit?.teachers?.totalCount ?? 0) > 0 };
+    },
+    hasOther: true,
+  },
+  'OrgUnit.statistics': {
+    allowed: [A.anyAdmin, A.analyst],
+    query: orgQuery('statistics { activeTeachers }'),
+    vars: (t) => ({ id: t.orgId }),
+    extract: (d) => ({ teacherIds: [], present: (d?.orgUnit?.statistics?.activeTeachers ?? 0) > 0 }),
+    hasOther: true,
+  },
+  'OrgUnit.staffingQuota': {
+    allowed: [A.anyAdmin, A.analyst],
+    query: orgQuery('staffingQuota(year: 2026) { approved occupied }'),
+    vars: (t) => ({ id: t.orgId }),
+    extract: (d) => ({ teacherIds: [], present: d?.orgUnit?.staffingQuota != null }),
+    hasOther: true,
+  },
+  'OrgUnit.trainingCompletion': {
+    allowed: [A.anyAdmin, A.analyst],
+    query: orgQuery('trainingCompletion { teacherCount }'),
+    vars: (t) => ({ id: t.orgId }),
+    extract: (d) => ({ teacherIds: [], present: (d?.orgUnit?.trainingCompletion?.teacherCount ?? 0) > 0 }),
+    ownMayBeEmpty: (v) => v.key === 'school_system_admin',
+    hasOther: true,
+  },
+};

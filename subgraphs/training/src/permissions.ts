@@ -70,8 +70,9 @@ export const permissions: IRules = {
   CreditConversionRule: allow,
   CreditRuleSet: allow,
   TrainingProgramme: allow,
-  // Rows are chosen in SQL (organiser, subtree or own place); the field is for administrators and teachers.
-  TrainingCourse: { '*': allow, enrolments: or(isAdmin, isTeacher) },
+  // Rows are chosen in SQL (organiser, subtree or own place). Enrolments name persons: system
+  // administrators (accounts and the tree, no person-level records) are not granted them.
+  TrainingCourse: { '*': allow, enrolments: or(isRecordReaderAdmin, isTeacher) },
   TrainingCourseConnection: allow,
   TrainingPageInfo: allow,
   CourseEnrolment: allow,
