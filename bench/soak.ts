@@ -240,9 +240,10 @@ async function main(): Promise<void> {
           const from = Date.now() - started;
           log(`restarting ${restartName} (SIGTERM, then a new process)`);
           await stopChild(children.get(restartName)!);
+          const stoppedAt = Date.now() - started;
           await startSubgraph(restartName);
           restartWindow = { from, to: Date.now() - started };
-          log(`${restartName} back after ${((restartWindow.to - restartWindow.from) / 1000).toFixed(1)} s`);
+          log(`${restartName} stopped in ${((stoppedAt - from) / 1000).toFixed(1)} s (draining in-flight requests), answering again ${((restartWindow.to - stoppedAt) / 1000).toFixed(1)} s later`);
         })();
       }
       if (elapsed % 60_000 < intervalMs * 2 && elapsed > 1000) {
