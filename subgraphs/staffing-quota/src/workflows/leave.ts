@@ -64,6 +64,7 @@ export interface RecordLeaveInput {
 }
 
 const field = (name: string) => ['input', name];
+const dayBefore = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 /** Longest leave recorded in one approval: five years (a whole registration cycle). */
 const MAX_DAYS = 5 * 366;
 
@@ -97,9 +98,11 @@ export async function recordApprovedLeave(ctx: Context, input: RecordLeaveInput)
     const tid = teacherId as string;
     // One writer per teacher at a time, so the overlap check sees committed rows.
     await trx(db.t('teacher_scope')).where('teacher_id', tid).forUpdate().first();
-    const employment = await activeEmployment(trx, db, tid, input.startsOn);
+    // Leave is approved by the employing unit: the one employing the teacher when the leave starts, or
+    // on the day before (an absence recorded as a break between two employments starts the day after one ends).
+    const employment = (await activeEmployment(trx, db, tid, input.startsOn)) ?? (await activeEmployment(trx, db, tid, dayBefore(input.startsOn)));
     if (!employment) {
-      throw new UserErrorsAbort([userError(UserErrorCode.RULE_VIOLATION, `The teacher has no employment on ${input.startsOn}; leave is approved by the employing unit.`, field('startsOn'))]);
+      throw new UserErrorsAbort([userError(UserErrorCode.RULE_VIOLATION, `The teacher has no employment on or just before ${input.startsOn}; leave is approved by the employing unit.`, field('startsOn'))]);
     }
     const overlap = (await trx(db.t('approved_leave'))
       .first(COLUMNS)
