@@ -278,6 +278,8 @@ async function drive(
     url: gateway.url,
     connections: concurrency,
     duration: seconds,
+    // The machine is shared: a slow answer is measured, not dropped, unless it takes half a minute.
+    timeout: 30,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     requests: [

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { createLogger } from '../../subgraphs/shared/src/logger';
 import { runUntilSignalled } from '../../subgraphs/shared/src/process';
+import { startTracing, tracingSettingsFromEnv } from '../../subgraphs/shared/src/tracing';
 import { REPO_ROOT } from '../src/config';
 import { loadOrCreateDevSecrets } from '../src/dev-secrets';
 import { startPlatform } from '../src/platform';
@@ -20,6 +21,8 @@ const logger = createLogger('platform', env.LOG_LEVEL ?? 'info');
 
 runUntilSignalled(async () => {
   const started = Date.now();
+  // One process, one tracer provider: spans carry the service that made them (OTEL_* variables).
+  const tracing = startTracing(tracingSettingsFromEnv('teacher-platform', env));
   const platform = await startPlatform({
     env,
     embeddedDataDir: resolve(dataDir, 'pglite'),
@@ -39,5 +42,10 @@ runUntilSignalled(async () => {
       '',
     ].join('\n'),
   );
-  return platform;
+  return {
+    async stop() {
+      await platform.stop();
+      await tracing.shutdown();
+    },
+  };
 }, logger);

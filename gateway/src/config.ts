@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { OperationLimits, RateLimits } from './limits';
 import type { SubgraphFaultPolicy } from './resilient-data-source';
 import { z } from 'zod';
+import { tracingSettingsFromEnv, type TracingSettings } from '../../subgraphs/shared/src/tracing';
 import { booleanFlag, logLevel, optionalFlag, nodeEnv, parseConfig, port, positiveInt, secret, subgraphUrlList, type Env } from '../../subgraphs/shared/src/config';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -35,6 +36,10 @@ export interface GatewayConfig {
   rateLimits: RateLimits;
   /** How often the list of disabled accounts is fetched from the registry (the refusal delay). */
   accountStatusRefreshMs: number;
+  /** Gateway processes sharing the port (node:cluster); more than one needs REDIS_URL. */
+  workers: number;
+  /** OpenTelemetry tracing (off unless OTEL_ENABLED or an OTLP endpoint is set). */
+  tracing: TracingSettings;
   logLevel: string;
 }
 
@@ -78,6 +83,7 @@ RATE_LIMIT_USER_PER_MINUTE: positiveInt(600),
 RATE_LIMIT_CLIENT_PER_MINUTE: positiveInt(3000),
 REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   ACCOUNT_STATUS_REFRESH_MS: positiveInt(30_000),
+  GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: logLevel,
 });
 
@@ -90,6 +96,11 @@ const crossCheck = (env: Env) => {
   }
   if (!env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
     problems.push({ name: 'JWT_SECRET', message: 'set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256 PEM)' });
+  }
+  if (Number(env.GATEWAY_WORKERS ?? 1) > 1 && !env.REDIS_URL) {
+    // Workers share nothing in memory: rate limits would multiply and an idempotent replay could
+    // land on a worker that never saw the first request.
+    problems.push({ name: 'GATEWAY_WORKERS', message: 'more than one worker needs REDIS_URL, so rate limits and idempotency keys are shared by the workers' });
   }
   if (env.JWT_SECRET && env.JWT_SECRET === env.INTERNAL_IDENTITY_SECRET) {
     problems.push({ name: 'INTERNAL_IDENTITY_SECRET', message: 'must differ from JWT_SECRET' });
@@ -142,6 +153,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       perClientPerMinute: parsed.RATE_LIMIT_CLIENT_PER_MINUTE,
       redisUrl: parsed.REDIS_URL,
     },
+    workers: parsed.GATEWAY_WORKERS,
+    tracing: tracingSettingsFromEnv('gateway', env),
     logLevel: parsed.LOG_LEVEL,
   };
 }

@@ -1,10 +1,17 @@
+import cluster from 'node:cluster';
 import { exitOnConfigError } from '../../subgraphs/shared/src/config';
 import { createLogger } from '../../subgraphs/shared/src/logger';
 import { runUntilSignalled } from '../../subgraphs/shared/src/process';
+import { startTracing } from '../../subgraphs/shared/src/tracing';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway } from './server';
 
-/** Process entry when the gateway runs on its own: `tsx gateway/src/main.ts`. */
+/**
+ * Process entry when the gateway runs on its own: `tsx gateway/src/main.ts`. With
+ * GATEWAY_WORKERS=n (n > 1) this process becomes a small supervisor that forks n gateway workers
+ * sharing the port (node:cluster): a gateway is one JavaScript thread, so one worker per core uses
+ * the machine. Rate limits and idempotency keys are shared through REDIS_URL (required then).
+ */
 let config: GatewayConfig;
 try {
   config = loadGatewayConfig();
@@ -12,4 +19,60 @@ try {
   exitOnConfigError(error);
 }
 const logger = createLogger('gateway', config.logLevel);
-runUntilSignalled(() => createGateway(config, { logger }), logger);
+
+if (config.workers > 1 && cluster.isPrimary) {
+  supervise(config.workers);
+} else {
+  runUntilSignalled(async () => {
+    // Before the gateway is built, so its hooks see tracing on.
+    const tracing = startTracing(config.tracing);
+    const gateway = await createGateway(config, { logger });
+    return {
+      async stop() {
+        await gateway.stop();
+        await tracing.shutdown();
+      },
+    };
+  }, logger);
+}
+
+function supervise(workers: number): void {
+  let stopping = false;
+  const startedAt = new Map<number, number>();
+  const fork = () => {
+    const worker = cluster.fork();
+    startedAt.set(worker.id, Date.now());
+  };
+  for (let i = 0; i < workers; i += 1) fork();
+  logger.info({ workers }, 'gateway supervisor started');
+
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(); // keeps an exit code set below
+      return;
+    }
+    // A worker that dies at once (bad configuration, port taken) would only die again.
+    if (code === 78 || Date.now() - (startedAt.get(worker.id) ?? 0) < 5000) {
+      logger.fatal({ code, signal }, 'gateway worker failed while starting; stopping');
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      process.exitCode = code === 78 ? 78 : 1;
+      return;
+    }
+    logger.error({ code, signal, pid: worker.process.pid }, 'gateway worker died; starting another');
+    fork();
+  });
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down gateway workers');
+    const alive = Object.values(cluster.workers ?? {});
+    if (alive.length === 0) process.exit(0);
+    for (const worker of alive) worker?.process.kill('SIGTERM');
+    // Workers stop in order (HTTP, Apollo, stores); do not wait for ever.
+    setTimeout(() => process.exit(1), 15_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}

@@ -6,6 +6,7 @@ import { ErrorCode } from '../../subgraphs/shared/src/errors';
 import { INTERNAL_IDENTITY_HEADER } from '../../subgraphs/shared/src/identity';
 import type { Logger } from '../../subgraphs/shared/src/logger';
 import { subgraphCircuitOpen, subgraphFetchDuration, subgraphFetchErrors } from '../../subgraphs/shared/src/metrics';
+import { injectTraceHeaders, tracingActive, withClientSpan } from '../../subgraphs/shared/src/tracing';
 import type { GatewayContext } from './server';
 
 export interface SubgraphFaultPolicy {
@@ -99,9 +100,17 @@ export class ResilientSubgraphDataSource extends RemoteGraphQLDataSource<Gateway
     if (!('identityHeader' in context) || !context.identityHeader) return;
     request.http?.headers.set(INTERNAL_IDENTITY_HEADER, context.identityHeader);
     request.http?.headers.set('x-request-id', context.requestId);
+    // The subgraph continues this fetch's trace (only when tracing is on).
+    injectTraceHeaders((name, value) => request.http?.headers.set(name, value));
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    if (!tracingActive()) return this.measuredProcess(options);
+    const parent = 'traceContext' in options.context ? options.context.traceContext : undefined;
+    return withClientSpan('gateway', `subgraph ${this.subgraph}`, { 'graphql.subgraph.name': this.subgraph }, () => this.measuredProcess(options), parent);
+  }
+
+  private async measuredProcess(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const endTimer = subgraphFetchDuration.startTimer({ subgraph: this.subgraph });
     try {
       const response = await this.breaker.fire(options);

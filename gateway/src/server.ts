@@ -7,6 +7,7 @@ import { requestIdOf, sendJson, startHttpServer, type RunningHttpServer } from '
 import { signInternalIdentity, type Viewer } from '../../subgraphs/shared/src/identity';
 import { createLogger, type Logger } from '../../subgraphs/shared/src/logger';
 import { metricsAndLoggingPlugin, metricsRoute } from '../../subgraphs/shared/src/metrics';
+import { currentTraceContext, type TraceContext } from '../../subgraphs/shared/src/tracing';
 import { ResilientSubgraphDataSource } from './resilient-data-source';
 import { createBearerVerifier } from './auth';
 import { watchAccountStatus } from './account-status';
@@ -24,6 +25,8 @@ export interface GatewayContext {
   /** The verified viewer, signed for the subgraphs; one signature serves every fetch of the operation. */
   identityHeader: string;
   requestId: string;
+  /** The request's trace context when tracing is on: subgraph fetch spans are its children. */
+  traceContext?: TraceContext;
 }
 
 export type RunningGateway = RunningHttpServer;
@@ -87,7 +90,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     const viewer = await viewerOf(req);
     await rateLimiter.consume(viewer);
     const identityHeader = await signInternalIdentity(viewer, config.internalIdentitySecret, config.internalIdentityTtlSeconds);
-    return { viewer, identityHeader, requestId: requestIdOf(req) };
+    return { viewer, identityHeader, requestId: requestIdOf(req), traceContext: currentTraceContext() };
   };
 
   // /ready asks the subgraphs of the supergraph being served, at the addresses actually routed to.
@@ -104,6 +107,7 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
       maxBodyBytes: config.maxBodyBytes,
       requestTimeoutMs: config.requestTimeoutMs,
       prepareRequest,
+      serviceName: 'gateway',
       routes: {
         '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
         '/metrics': metricsRoute,

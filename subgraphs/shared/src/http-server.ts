@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import { withServerSpan } from './tracing';
 
 /**
  * A small node:http front for Apollo Server: one GraphQL endpoint plus plain routes (/health,
@@ -42,6 +43,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   requestTimeoutMs?: number;
   /** Inspects (and may complete) a request before Apollo sees it; throw HttpRejection to refuse. */
   prepareRequest?: (req: IncomingMessage, request: GraphQLRequestBody) => Promise<GraphQLRequestBody>;
+  /** Names this service's spans when OpenTelemetry tracing is on (tracing.ts). */
+  serviceName?: string;
 }
 
 export interface RunningHttpServer {
@@ -163,7 +166,7 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
     const work = route
       ? Promise.resolve(route(req, res))
       : path === graphqlPath
-        ? handleGraphQL(req, res, search)
+        ? withServerSpan(options.serviceName ?? 'graphql', req, path, () => handleGraphQL(req, res, search))
         : Promise.resolve(sendJson(res, 404, { error: 'not found' }));
     work.catch(() => {
       if (!res.headersSent) graphqlError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');

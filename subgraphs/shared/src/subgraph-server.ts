@@ -19,6 +19,7 @@ import { createInternalIdentityVerifier, INTERNAL_IDENTITY_HEADER, type Viewer }
 import { createLogger, type Logger } from './logger';
 import { metricsAndLoggingPlugin, metricsRoute, watchDatabase } from './metrics';
 import { federationRules, mergeRules, shieldOptions } from './permissions';
+import { startTracing, traceDatabase, tracingSettingsFromEnv } from './tracing';
 import { auditMiddleware } from './audit-context';
 import { auditTrailWiring } from './audit-trail';
 import { startAuditRetention } from './audit-retention';
@@ -90,6 +91,7 @@ export async function createSubgraphServer<T>(
     statementTimeoutMs: config.statementTimeoutMs,
     applicationName: config.databaseApplicationName,
   });
+  traceDatabase(db.knex, definition.name);
   try {
     if (config.migrateOnStart) {
       const applied = await migrateLatest(db, definition.migrations);
@@ -134,6 +136,7 @@ export async function createSubgraphServer<T>(
       port: config.port,
       apollo,
       context,
+      serviceName: definition.name,
       routes: {
         '/metrics': metricsRoute,
         [EVENTS_PATH]: eventIntakeRoute({ db, handlers: definition.eventHandlers ?? {}, secret: config.internalIdentitySecret, logger }),
@@ -189,13 +192,25 @@ export async function createSubgraphServer<T>(
  */
 export function runSubgraphProcess<T>(definition: SubgraphDefinition<T>, loadConfig: () => SubgraphConfig): void {
   let config: SubgraphConfig;
+  let tracingSettings: ReturnType<typeof tracingSettingsFromEnv>;
   try {
     config = loadConfig();
+    tracingSettings = tracingSettingsFromEnv(definition.name, process.env);
   } catch (error) {
     exitOnConfigError(error);
   }
   const logger = createLogger(definition.name, config.logLevel);
-  runUntilSignalled(() => createSubgraphServer(definition, config, { logger }), logger);
+  runUntilSignalled(async () => {
+    // Before the server exists, so its database and HTTP hooks see tracing on.
+    const tracing = startTracing(tracingSettings);
+    const server = await createSubgraphServer(definition, config, { logger });
+    return {
+      async stop() {
+        await server.stop();
+        await tracing.shutdown();
+      },
+    };
+  }, logger);
 }
 
 /** Reads a subgraph's SDL file (`subgraphs/<name>/schema.graphql`). */
