@@ -37,8 +37,10 @@ describe('batched lookups', () => {
     await run(10); // warm-up: nothing cached across requests, but the first request pays for pool connections
     const ten = await run(10);
     const hundred = await run(100);
-    // The outbox relay polls on a timer in the background; its statements are not the request's.
-    const requestStatements = (sql: string[]) => sql.filter((q) => !q.includes('.outbox')).length;
+    // The outbox relay polls on a timer in the background (and, in this harness without the other
+    // subgraphs, records failed deliveries of the cycle verdicts training publishes for evaluation):
+    // its statements are not the request's.
+    const requestStatements = (sql: string[]) => sql.filter((q) => !/\.("?)outbox\b/.test(q)).length;
     expect(requestStatements(hundred.sql)).toBe(requestStatements(ten.sql));
     expect(requestStatements(hundred.sql)).toBeLessThanOrEqual(12);
   });
@@ -51,6 +53,6 @@ describe('batched lookups', () => {
     );
     expect(result.errors).toBeUndefined();
     expect(result.data._entities[0].trainingCompletion.teacherCount).toBe(data.teachers.length);
-    expect(sql.filter((q) => !q.includes('.outbox')).length).toBeLessThanOrEqual(2); // the cycle, then one set-based statement for every unit
+    expect(sql.filter((q) => !/\.("?)outbox\b/.test(q)).length).toBeLessThanOrEqual(2); // the cycle, then one set-based statement for every unit
   });
 });
