@@ -117,6 +117,12 @@ describe('registry statistics by every dimension', () => {
     // Asking for the whole city, the county counts only its own teachers.
     expect(own.activeTeachers).toBe(hongshan.activeTeachers);
     expect(whole.activeTeachers).toBeGreaterThan(own.activeTeachers);
+    // Many units in one request (one pay-band statement for all of them): each adds up on its own.
+    const many = await h.graphql(h.viewer('city_query', '420100'), `{ orgUnit(id: "420100") { children { id statistics { activeTeachers byPayBand { code count } } } } }`);
+    expect(many.errors).toBeUndefined();
+    const children = many.data.orgUnit.children;
+    expect(children.length).toBeGreaterThan(1);
+    for (const child of children) expect([child.id, sum(child.statistics.byPayBand)]).toEqual([child.id, child.statistics.activeTeachers]);
     const neighbour = (await h.graphql(h.viewer('county_query', '420115'), STATS, { id: '420111' })).data.orgUnit.statistics;
     expect(neighbour.activeTeachers).toBe(0);
     for (const dimension of DIMENSIONS) expect(sum(neighbour[dimension])).toBe(0);

@@ -1,6 +1,7 @@
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
-import { whereOrgInScope } from '../../../shared/src/org-scope';
+import type { Knex } from 'knex';
+import { likePrefix, whereOrgInScope } from '../../../shared/src/org-scope';
 import { PAY_BAND_SQL } from '../services/pay';
 
 export interface PayBandRow {
@@ -12,23 +13,37 @@ export interface PayBandRow {
 
 /**
  * Active teachers of several subtrees by the band of their total monthly pay (basic + allowances)
- * in force today: the latest row effective on or before today, one index probe per teacher
- * (teacher_pay (teacher_id, effective_from)). Scoped like the headcounts: aggregates only.
+ * in force today: the latest row effective on or before today (ties: the later entry). Scoped like
+ * the headcounts: aggregates only.
  */
 export async function payBandsByUnit(db: Db, viewer: Viewer, unitIds: readonly string[]): Promise<PayBandRow[]> {
+  const units: { id: string; path: string }[] = await db.knex(db.t('org_unit')).select('id', 'path').whereIn('id', unitIds as string[]);
+  if (units.length === 0) return [];
+  return (await payBandsQuery(db, viewer, units)) as PayBandRow[];
+}
+
+/**
+ * The statement itself (exported for scripts/measure-pay-bands.ts, which explains it): one branch
+ * per unit with its path as a constant prefix, so the planner sees how many teachers each subtree
+ * holds (a join on `u.path || '%'` looked like a handful of rows and drove nested loops over a
+ * whole country); "the row in force" is a join plus an anti-join (no later row in force), which the
+ * planner can hash for a province or probe through the index for a county.
+ */
+export function payBandsQuery(db: Db, viewer: Viewer, units: readonly { id: string; path: string }[]) {
   const knex = db.knex;
-  const current = knex(db.t('teacher_pay'))
-    .select(knex.raw('basic_monthly_pay + monthly_allowances as total'))
-    .whereRaw('teacher_id = t.id and effective_from <= current_date')
-    .orderBy([{ column: 'effective_from', order: 'desc' }, { column: 'created_at', order: 'desc' }])
-    .limit(1);
-  const query = knex(`${db.t('org_unit')} as u`)
-    .join(`${db.t('teacher')} as t`, knex.raw("t.org_path like u.path || '%'"))
-    .joinRaw(`left join lateral (${current.toString()}) p on true`)
-    .whereIn('u.id', unitIds as string[])
-    .where('t.status', 'active')
-    .select('u.id as unitId', knex.raw(`${PAY_BAND_SQL('p.total')} as code`), knex.raw('count(*)::int as count'))
-    .groupBy('u.id', 'code');
-  whereOrgInScope(query, 't.org_path', viewer, { aggregate: true });
-  return (await query) as PayBandRow[];
+  const branch = (unit: { id: string; path: string }) => {
+    const query = knex(`${db.t('teacher')} as t`)
+      .joinRaw(
+        `left join ${db.t('teacher_pay')} p on p.teacher_id = t.id and p.effective_from <= current_date
+           and not exists (select 1 from ${db.t('teacher_pay')} q where q.teacher_id = p.teacher_id and q.effective_from <= current_date
+                            and (q.effective_from, q.created_at, q.id) > (p.effective_from, p.created_at, p.id))`,
+      )
+      .whereRaw('t.org_path like ?', [likePrefix(unit.path)])
+      .where('t.status', 'active')
+      .select(knex.raw('?::text as "unitId"', [unit.id]), knex.raw(`${PAY_BAND_SQL('p.basic_monthly_pay + p.monthly_allowances')} as code`), knex.raw('count(*)::int as count'))
+      .groupBy('code');
+    return whereOrgInScope(query, 't.org_path', viewer, { aggregate: true });
+  };
+  const branches = units.map(branch);
+  return branches.length === 1 ? (branches[0] as Knex.QueryBuilder) : knex.unionAll(branches, true);
 }

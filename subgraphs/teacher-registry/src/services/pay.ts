@@ -27,9 +27,12 @@ export function payBand(amount: number): { code: string; label: string } {
 }
 
 /** The same bands in SQL, for statistics over many teachers (must agree with payBand). */
-export const PAY_BAND_SQL = (total: string) => `case when ${total} is null then null
+export const PAY_BAND_SQL = (expression: string) => {
+  const total = `(${expression})`;
+  return `case when ${total} is null then null
   when ${total} >= ${PAY_BAND_TOP} then '${PAY_BAND_TOP}_and_over'
   else (floor(${total} / ${PAY_BAND_WIDTH}) * ${PAY_BAND_WIDTH})::int || '_' || (floor(${total} / ${PAY_BAND_WIDTH}) * ${PAY_BAND_WIDTH} + ${PAY_BAND_WIDTH - 1})::int end`;
+};
 
 export const payBandLabel = (code: string): string =>
   code.endsWith('_and_over') ? `${code.split('_')[0]}元及以上` : `${code.replace('_', '–')}元`;
