@@ -14,7 +14,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
-import { parseAdminRole, type AccountKind, type OrgLevel, type Role, type Viewer } from '../../subgraphs/shared/src/identity';
+import { levelOfOrgCode, parseAdminRole, type AccountKind, type OrgLevel, type Role, type Viewer } from '../../subgraphs/shared/src/identity';
 
 /**
  * The authorization matrix: for every root Query and Mutation field of every subgraph, which kinds
@@ -198,6 +198,7 @@ export const A = {
   anyone: audience('anyone', () => true),
   anyAdmin: adminOf(['system_admin', 'info_admin', 'query']),
   recordReaders: adminOf(['info_admin', 'query']),
+  systemAdmin: adminOf(['system_admin']),
   infoAdmin: (...levels: OrgLevel[]) => adminOf(['info_admin'], levels.length ? levels : LEVELS),
   recordReadersAt: (...levels: OrgLevel[]) => adminOf(['info_admin', 'query'], levels),
   teacher: audience('teacher', (v) => v.role === 'teacher'),
@@ -215,9 +216,10 @@ export const A = {
  * - `rows`: own target → at least one row; other target → no rows (or NOT_FOUND / FORBIDDEN).
  * - `subtree`: no target argument; every row returned concerns a teacher of the viewer's reach.
  * - `global`: reference data or the viewer itself, the same for every organisation.
+ * - `scoped`: own target → anything the viewer may see; other target → nothing (rows may not exist in the demo data).
  * - `write`: a mutation; with another organisation's ids it must store nothing (NOT_FOUND / FORBIDDEN).
  */
-export type ScopeKind = 'entity' | 'rows' | 'subtree' | 'global' | 'write';
+export type ScopeKind = 'entity' | 'rows' | 'subtree' | 'global' | 'scoped' | 'write';
 
 export interface QueryCase {
   allowed: Audience[];
@@ -231,6 +233,8 @@ export interface MutationCase {
   allowed: Audience[];
   /** Who the other-organisation write is tried as (default: every allowed viewer), where a role rule answers first. */
   targetFor?: Audience[];
+  /** Codes that mean "outside your scope" for this mutation (default NOT_FOUND, FORBIDDEN). */
+  scopeCodes?: string[];
   /** Input fields that pass validation, so that only the scope can refuse another organisation's ids. */
   valid?: Record<string, unknown>;
   /** Input fields filled from the target (other-organisation ids); the rest is generated from the schema. */
@@ -280,6 +284,12 @@ export const QUERIES: Record<string, QueryCase> = {
     scope: 'subtree',
     query: '{ changeRequests(first: 100) { nodes { id teacher { id } } } }',
     vars: () => ({}),
+  },
+  accounts: {
+    allowed: [A.systemAdmin],
+    scope: 'scoped',
+    query: 'query ($org: ID) { accounts(organisationId: $org, first: 100) { totalCount nodes { id } } }',
+    vars: (t) => ({ org: t.orgId }),
   },
   auditTrail: { allowed: [A.auditor], scope: 'global', query: '{ auditTrail { id } }', vars: () => ({}) },
   teacherImportTemplate: { allowed: [A.infoAdmin()], scope: 'global', query: '{ teacherImportTemplate { fileName } }', vars: () => ({}) },
@@ -438,6 +448,15 @@ export const MUTATIONS: Record<string, MutationCase> = {
     valid: { postGrade: 10, salaryStep: 5, basicMonthlyPay: 5000, monthlyAllowances: 1000, effectiveFrom: '2026-01-01' },
   },
   revealPay: { allowed: [A.infoAdmin(), A.teacher], target: teacherTarget, valid: REASON },
+  // Accounts (DOMAIN.md §2): system administrators, for their own level and the administrators one level down.
+  createAccount: {
+    allowed: [A.systemAdmin],
+    target: (t) => ({ organisationId: t.orgId, role: `${levelOfOrgCode(t.orgId)}_query` }),
+    valid: { subject: 'matrix-account', name: '矩阵测试账号' },
+    // The accounts service answers "The organisation is outside your area." as a rule violation.
+    scopeCodes: ['NOT_FOUND', 'FORBIDDEN', 'RULE_VIOLATION'],
+  },
+  disableAccount: { allowed: [A.systemAdmin], valid: REASON },
   proposeTeacherChange: { allowed: [A.infoAdmin(), A.teacher], target: teacherTarget },
   reviseChangeRequest: { allowed: [A.infoAdmin(), A.teacher] },
   submitChangeRequest: { allowed: [A.infoAdmin(), A.teacher] },
@@ -472,6 +491,11 @@ export const MUTATIONS: Record<string, MutationCase> = {
   appointToPost: { allowed: [A.infoAdmin()], target: teacherTarget },
   endPostAppointment: { allowed: [A.infoAdmin()] },
   changeEmploymentTerms: { allowed: [A.infoAdmin()], target: teacherTarget },
+  recordApprovedLeave: {
+    allowed: [A.infoAdmin()],
+    target: teacherTarget,
+    valid: { reason: 'MATERNITY', startsOn: '2026-03-01', endsOn: '2026-08-31', documentRef: '矩阵测试〔2026〕1号' },
+  },
   requestTransfer: { allowed: [A.infoAdmin()], target: (t) => ({ teacherId: t.teacherId, fromOrgUnitId: t.schoolId, toOrgUnitId: OWN_CHAIN.school }), valid: { kind: 'TRANSFER_WITHIN_PROVINCE', effectiveOn: '2026-12-01', onQuota: true } },
   decideTransfer: { allowed: [A.infoAdmin()] },
   createRotationPlan: { allowed: [A.infoAdmin()], target: (t) => ({ countyId: t.countyId }) },
