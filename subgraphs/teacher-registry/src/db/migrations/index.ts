@@ -8,6 +8,7 @@ import { accounts } from './20261129200100_accounts';
 import { teacherPay } from './20261129400000_teacher_pay';
 import { headcountRollup } from './20261129500000_headcount_rollup';
 import { headcountRollupProvinces } from './20261129500100_headcount_rollup_provinces';
+import { headcountRollupFaster } from './20261129500200_headcount_rollup_faster';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, headcountRollup, headcountRollupProvinces];
+export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, headcountRollup, headcountRollupProvinces, headcountRollupFaster];
