@@ -35,7 +35,7 @@ export async function stopChild(child: Child): Promise<void> {
 }
 
 /** Polls until `probe` answers true, or fails naming the service and the end of its log. */
-export async function waitFor(child: Child, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(child: Child, probe: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.process.exitCode !== null) break;

@@ -27,7 +27,9 @@ const HELP = `Usage: npm run bench:gateway -- [options]
   --rounds <n>        rounds; each round runs every gateway on every scenario (default 3)
   --gateways <list>   any of ours,hive,stock (default all three)
   --scenarios <list>  any of dossier,list50 (default both)
-  --workers <n>       GATEWAY_WORKERS for our gateway (default: its own default)
+  --workers <n>       GATEWAY_WORKERS for our gateway (default: its own default, 1); with more
+                      than one, the workers share limits and idempotency keys through --redis-url
+  --redis-url <u>     Redis for our gateway's workers (default redis://127.0.0.1:6379/7)
   --soak <s>          instead of the comparison: drive our gateway alone for this long, both
                       scenarios alternating, and sample its memory every 5 s (issue 9 item 6)
   --node-args=<a>     extra Node arguments for our gateway, e.g. --node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
@@ -50,6 +52,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     soak: { type: 'string' },
     'node-args': { type: 'string' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379/7' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/bench' },
     help: { type: 'boolean', default: false },
   },
@@ -219,6 +222,7 @@ async function startGateway(name: GatewayName, subgraphUrls: Record<string, stri
         RATE_LIMIT_USER_PER_MINUTE: '100000000',
         RATE_LIMIT_CLIENT_PER_MINUTE: '100000000',
         ...(args.workers ? { GATEWAY_WORKERS: args.workers } : {}),
+        ...(Number(args.workers ?? 1) > 1 ? { REDIS_URL: args['redis-url'] } : {}),
       },
       logDir,
       (args['node-args'] ?? '').split(' ').filter(Boolean),
