@@ -224,6 +224,7 @@ async function main(): Promise<void> {
   const intervalMs = 1000 / rate;
   let sent = 0;
   let writesBudget = 0;
+  let reportedMinutes = 0;
   await new Promise<void>((resolveLoop) => {
     const tick = () => {
       const elapsed = Date.now() - started;
@@ -246,7 +247,8 @@ async function main(): Promise<void> {
           log(`${restartName} stopped in ${((stoppedAt - from) / 1000).toFixed(1)} s (draining in-flight requests), answering again ${((restartWindow.to - stoppedAt) / 1000).toFixed(1)} s later`);
         })();
       }
-      if (elapsed % 60_000 < intervalMs * 2 && elapsed > 1000) {
+      if (Math.floor(elapsed / 60_000) > reportedMinutes) {
+        reportedMinutes = Math.floor(elapsed / 60_000);
         const last = samples.filter((s) => s.at > elapsed - 60_000);
         log(`${Math.round(elapsed / 60_000)} min: ${last.length} answers in the last minute, ${last.filter((s) => !s.ok).length} errors, ${inFlight} in flight`);
       }

@@ -8,7 +8,7 @@ describe('reconciliation checks', () => {
   beforeAll(async () => {
     t = await startTestPlatform({ EVENT_RELAY_INTERVAL_MS: '3600000' });
     token = await t.token('national_query', 'CN');
-  });
+  }, 180000);
   afterAll(async () => {
     await t?.stop();
   });
