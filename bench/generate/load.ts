@@ -205,6 +205,57 @@ class CopySink implements RowSink {
   }
 }
 
+interface DeferredIndex {
+  table: string;
+  name: string;
+  definition: string;
+}
+
+/**
+ * Secondary indexes of the tables being loaded (not primary keys or constraint-backed unique keys)
+ * are dropped before the COPY and built again after it: one sort per index instead of a B-tree
+ * descent per row, the usual way to bulk-load. Unique indexes among them are checked when rebuilt.
+ */
+async function dropSecondaryIndexes(url: string, schemas: Record<string, string>): Promise<DeferredIndex[]> {
+  const client = new pg.Client({ connectionString: url, application_name: 'generator' });
+  await client.connect();
+  try {
+    const pairs = TABLE_KEYS.map((key) => `${schemas[subgraphOf(key)]}.${tableOf(key)}`);
+    const { rows } = await client.query(
+      `select format('%I.%I', n.nspname, c.relname) as table, format('%I.%I', n.nspname, i.relname) as name, pg_get_indexdef(i.oid) as definition
+         from pg_index x
+         join pg_class i on i.oid = x.indexrelid
+         join pg_class c on c.oid = x.indrelid
+         join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname || '.' || c.relname = any($1) and not x.indisprimary
+          and not exists (select 1 from pg_constraint k where k.conindid = i.oid)
+        order by c.relpages desc, i.relname`,
+      [pairs],
+    );
+    for (const index of rows as DeferredIndex[]) await client.query(`drop index ${index.name}`);
+    return rows as DeferredIndex[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Builds the dropped indexes again, two at a time (one per core here), largest tables first. */
+async function rebuildIndexes(url: string, indexes: DeferredIndex[]): Promise<void> {
+  const queue = [...indexes];
+  await Promise.all(
+    [0, 1].map(async () => {
+      const client = new pg.Client({ connectionString: url, application_name: 'generator' });
+      await client.connect();
+      try {
+        await client.query(`set maintenance_work_mem = '256MB'`);
+        for (let index = queue.shift(); index; index = queue.shift()) await client.query(index.definition);
+      } finally {
+        await client.end();
+      }
+    }),
+  );
+}
+
 /** Runs every subgraph's migrations into its schema (dropping it first with `reset`). */
 async function prepareSchemas(url: string, schemas: Record<string, string>, reset: boolean): Promise<void> {
   for (const definition of SUBGRAPHS) {
@@ -253,6 +304,7 @@ async function rawCopy(url: string, schemas: Record<string, string>, stats: Tabl
     await truncateGenerated(url, schemas);
     log('raw COPY: tables dumped and emptied; copying the files back …');
     const started = performance.now();
+    const deferred = await dropSecondaryIndexes(url, schemas);
     const clients: pg.Client[] = [];
     const load = async (client: pg.Client, table: TableKey) => pipeline(createReadStream(join(dir, table)), client.query(copyFrom(copySql(schemas, table))));
     await Promise.all(
@@ -273,6 +325,7 @@ async function rawCopy(url: string, schemas: Record<string, string>, stats: Tabl
     );
     await Promise.all(clients.map((c) => c.query('COMMIT')));
     await Promise.all(clients.map((c) => c.end()));
+    await rebuildIndexes(url, deferred);
     return performance.now() - started;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -320,6 +373,7 @@ export async function generate(options: LoadOptions): Promise<LoadResult> {
   const sink = new CopySink(options.databaseUrl, schemas);
   const started = performance.now();
   let summary: GenerateSummary;
+  const deferred = await dropSecondaryIndexes(options.databaseUrl, schemas);
   try {
     await sink.open();
     const progressEvery = Math.max(50_000, Math.round(options.teachers / 10));
@@ -343,6 +397,10 @@ export async function generate(options: LoadOptions): Promise<LoadResult> {
   } catch (error) {
     await sink.abort();
     throw error;
+  } finally {
+    const indexStarted = performance.now();
+    await rebuildIndexes(options.databaseUrl, deferred);
+    log(`${deferred.length} secondary indexes built after the COPY in ${((performance.now() - indexStarted) / 1000).toFixed(1)} s`);
   }
   const loadMs = performance.now() - started;
   const tables: TableStats[] = [...sink.channels.values()].filter((c) => c.rows > 0).map((c) => ({ table: c.key, rows: c.rows, bytes: c.bytes, sha256: c.hash.digest('hex') }));
