@@ -64,6 +64,10 @@ export function suppressSmallCrossTabCells(cells: CrossTabCount[], minimum = MIN
     for (const name of [`r:${key(c.rowCode)}`, `c:${key(c.columnCode)}`]) byGroup.set(name, [...(byGroup.get(name) ?? []), { c, i }]);
   });
   const groups = [...byGroup.values()];
+  // The crossing group of a cell: its column when `group` is a row, its row when `group` is a column.
+  const otherGroup = (group: { c: CrossTabCount }[], cell: CrossTabCount) => {
+    return byGroup.get(`r:${key(cell.rowCode)}`) === group ? `c:${key(cell.columnCode)}` : `r:${key(cell.rowCode)}`;
+  };
   let changed = true;
   while (changed) {
     changed = false;
@@ -72,12 +76,67 @@ export function suppressSmallCrossTabCells(cells: CrossTabCount[], minimum = MIN
       if (inGroup.length === 0) continue;
       const sum = inGroup.reduce((s, { c }) => s + c.count, 0);
       if (inGroup.length >= 2 && sum >= minimum) continue;
-      const next = group.filter(({ i, c }) => !hidden[i] && c.count > 0).sort((a, b) => a.c.count - b.c.count)[0];
+      // Prefer a cell that is not alone in its other row or column: hiding a lone cell would leave
+      // it readable from that row's or column's published total.
+      const alone = (i: number) => (byGroup.get(otherGroup(group, cells[i] as CrossTabCount)) ?? []).filter(({ c }) => c.count > 0).length === 1;
+      const next = group
+        .filter(({ i, c }) => !hidden[i] && c.count > 0)
+        .sort((a, b) => Number(alone(a.i)) - Number(alone(b.i)) || a.c.count - b.c.count)[0];
       if (next) {
         hidden[next.i] = true;
         changed = true;
       }
     }
   }
+  // Then work the table back the way a reader could, from the row and column totals the one-way
+  // breakdowns publish (themselves suppressed by suppressSmallCells): a row or column with one
+  // unknown cell gives it away, and so on in chains. Wherever a small cell comes out, hide one more
+  // cell next to it.
+  const published = publishedTotals(cells, minimum);
+  const usable = [...byGroup.entries()].filter(([name]) => published.has(name)).map(([, group]) => group);
+  for (let round = 0; round < cells.length; round++) {
+    const exposed = firstDerivableSmallCell(cells, hidden, usable, minimum);
+    if (exposed < 0) break;
+    const cell = cells[exposed] as CrossTabCount;
+    const candidates = [`r:${key(cell.rowCode)}`, `c:${key(cell.columnCode)}`]
+      .flatMap((name) => byGroup.get(name) ?? [])
+      .filter(({ i, c }) => !hidden[i] && c.count > 0)
+      .sort((a, b) => a.c.count - b.c.count);
+    if (!candidates[0]) break;
+    hidden[candidates[0].i] = true;
+  }
   return cells.map((c, i) => ({ ...c, count: hidden[i] ? null : c.count, suppressed: hidden[i] as boolean }));
+}
+
+/** Names (`r:<row>`, `c:<column>`) of the row and column totals the one-way breakdowns publish. */
+export function publishedTotals(cells: CrossTabCount[], minimum = MIN_CELL_SIZE): Set<string> {
+  const key = (code: string | null) => code ?? '\u0000null';
+  const names = new Set<string>();
+  for (const [prefix, code] of [['r', (c: CrossTabCount) => c.rowCode], ['c', (c: CrossTabCount) => c.columnCode]] as const) {
+    const totals = new Map<string, number>();
+    for (const c of cells) totals.set(key(code(c)), (totals.get(key(code(c))) ?? 0) + c.count);
+    const visible = suppressSmallCells([...totals].map(([k, count]) => ({ code: k, label: k, count })), minimum);
+    for (const b of visible) if (b.code !== SUPPRESSED_CODE) names.add(`${prefix}:${b.code}`);
+  }
+  return names;
+}
+
+/**
+ * Index of a hidden cell of 1 to minimum - 1 that can be recovered from the visible cells and the
+ * published totals of the given rows and columns, or -1 when none can.
+ */
+export function firstDerivableSmallCell(cells: CrossTabCount[], hidden: boolean[], published: { i: number }[][], minimum = MIN_CELL_SIZE): number {
+  const known = hidden.map((h) => !h);
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (const group of published) {
+      const unknown = group.filter(({ i }) => !known[i]);
+      if (unknown.length === 1) {
+        known[(unknown[0] as { i: number }).i] = true;
+        progress = true;
+      }
+    }
+  }
+  return cells.findIndex((c, i) => hidden[i] && known[i] && c.count < minimum);
 }
