@@ -1,6 +1,7 @@
 import { MIN_CELL_SIZE } from '../../subgraphs/shared/src/small-cells';
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
 import { payBand } from '../../subgraphs/teacher-registry/src/services/pay';
+import { payBandsByUnit, payBandsByUnitLive } from '../../subgraphs/teacher-registry/src/repositories/statistics';
 import { startRegistry, type RegistryHarness } from '../teacher-registry/harness';
 
 /**
@@ -127,6 +128,55 @@ describe('registry statistics by every dimension', () => {
     expect(neighbour.activeTeachers).toBe(0);
     for (const dimension of DIMENSIONS) expect(sum(neighbour[dimension])).toBe(0);
     expect(neighbour.byTitleAndAgeBand).toEqual([]);
+  });
+});
+
+describe('pay-band rollup', () => {
+  let h: RegistryHarness;
+  const db = () => h.server.db;
+  const units = ['CN', '420000', '420100', '420111', '420115', '1142000101', '1142000102', '621121'];
+  const sorted = (rows: { unitId: string; code: string | null; count: number }[]) =>
+    [...rows].sort((a, b) => a.unitId.localeCompare(b.unitId) || String(a.code).localeCompare(String(b.code)));
+  const expectSameAsLive = async () => {
+    const analyst = h.viewer('analyst', 'CN');
+    expect(sorted(await payBandsByUnit(db(), analyst, units))).toEqual(sorted(await payBandsByUnitLive(db(), analyst, units)));
+  };
+  beforeAll(async () => {
+    h = await startRegistry();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('stays equal to the live count after pay entries, status changes, moves, deletions and a change of day', async () => {
+    await expectSameAsLive();
+    const knex = db().knex;
+    const t = (table: string) => db().t(table);
+    const [a, b, c] = data.teachers.filter((x) => x.orgPath.includes('/420111/'));
+    // Pay through the API, a pay row entered ahead of time, and its day coming.
+    const { data: added } = await h.graphql(h.viewer('school_info_admin', a!.schoolId), `mutation($i: AddPayRecordInput!) { addPayRecord(input: $i) { errors { code } } }`, {
+      i: { teacherId: a!.id, postGrade: 1, salaryStep: 60, basicMonthlyPay: 16000, monthlyAllowances: 500, effectiveFrom: '2026-01-01' },
+    });
+    expect(added.addPayRecord.errors).toEqual([]);
+    await expectSameAsLive();
+    await knex(t('teacher_pay')).insert({ id: '00000000-0000-4000-8000-000000000001', teacher_id: b!.id, entered_by: 'test', entered_role: 'school_info_admin', post_grade: 5, salary_step: 30, basic_monthly_pay: 9000, monthly_allowances: 0, effective_from: knex.raw("current_date + 30") });
+    await expectSameAsLive();
+    // A teacher retires, another moves to a school of another county, a draft archive is deleted.
+    await knex(t('teacher')).where('id', b!.id).update({ status: 'retired' });
+    await expectSameAsLive();
+    const target = data.orgUnits.find((o) => o.id === '1142000201')!;
+    await knex(t('teacher')).where('id', c!.id).update({ school_id: target.id, org_path: target.path });
+    await expectSameAsLive();
+    await knex(t('teacher')).where('id', a!.id).delete();
+    await expectSameAsLive();
+    // The calendar moves: a row written while triggers were off (as if entered long ago) takes effect
+    // "since the rollup's day", which the reader notices by itself.
+    await knex.transaction(async (trx) => {
+      await trx.raw('set local session_replication_role = replica');
+      await trx(t('teacher_pay')).insert({ id: '00000000-0000-4000-8000-000000000002', teacher_id: c!.id, entered_by: 'test', entered_role: 'school_info_admin', post_grade: 2, salary_step: 50, basic_monthly_pay: 14000, monthly_allowances: 2000, effective_from: knex.raw('current_date - 1') });
+      await trx(t('pay_band_rollup_state')).update({ as_of: knex.raw('current_date - 2') });
+    });
+    await expectSameAsLive();
   });
 });
 

@@ -3,6 +3,7 @@ import type { Viewer } from '../../../shared/src/identity';
 import type { Knex } from 'knex';
 import { likePrefix, whereOrgInScope } from '../../../shared/src/org-scope';
 import { PAY_BAND_SQL } from '../services/pay';
+import { recountSql } from '../db/migrations/20261129400100_pay_band_rollup';
 
 export interface PayBandRow {
   unitId: string;
@@ -13,10 +14,63 @@ export interface PayBandRow {
 
 /**
  * Active teachers of several subtrees by the band of their total monthly pay (basic + allowances)
- * in force today: the latest row effective on or before today (ties: the later entry). Scoped like
- * the headcounts: aggregates only.
+ * in force today, from the per-school rollup (migration 20261129400100): the schools that writes
+ * marked dirty, or whose pay took effect since the rollup's day, are recounted first. Scoped like
+ * the headcounts: aggregates only. Gives the same numbers as `payBandsByUnitLive`.
  */
 export async function payBandsByUnit(db: Db, viewer: Viewer, unitIds: readonly string[]): Promise<PayBandRow[]> {
+  const units: { id: string; path: string }[] = await db.knex(db.t('org_unit')).select('id', 'path').whereIn('id', unitIds as string[]);
+  if (units.length === 0) return [];
+  await refreshPayBandRollup(db);
+  const branches = units.map((unit) =>
+    whereOrgInScope(
+      db
+        .knex(db.t('pay_band_rollup'))
+        .select(db.knex.raw('?::text as "unitId"', [unit.id]), 'code', db.knex.raw('sum(count)::int as count'))
+        .whereRaw('school_path like ?', [likePrefix(unit.path)])
+        .groupBy('code')
+        .havingRaw('sum(count) > 0'),
+      'school_path',
+      viewer,
+      { aggregate: true },
+    ),
+  );
+  return (await (branches.length === 1 ? (branches[0] as Knex.QueryBuilder) : db.knex.unionAll(branches, true))) as PayBandRow[];
+}
+
+/**
+ * Brings the rollup up to date: a cheap check first (nothing dirty, same day: nothing to do), then
+ * one transaction that takes the state row's lock (concurrent readers queue, writers never wait
+ * for it), marks the schools whose pay took effect since the rollup's day, and recounts every dirty
+ * school from its teachers.
+ */
+export async function refreshPayBandRollup(db: Db): Promise<void> {
+  const [check] = (
+    await db.knex.raw(`select (select as_of < current_date from ?? where id = 1) as stale, exists (select 1 from ??) as dirty`, [
+      db.t('pay_band_rollup_state'),
+      db.t('pay_band_dirty'),
+    ])
+  ).rows as { stale: boolean; dirty: boolean }[];
+  if (!check?.stale && !check?.dirty) return;
+  await db.knex.transaction(async (trx) => {
+    const [state] = (await trx.raw(`select as_of::text as "asOf", as_of < current_date as stale from ?? where id = 1 for update`, [db.t('pay_band_rollup_state')])).rows;
+    if (state.stale) {
+      await trx.raw(
+        `insert into ?? (school_id) select distinct t.school_id from ?? p join ?? t on t.id = p.teacher_id
+          where p.effective_from > ?::date and p.effective_from <= current_date on conflict do nothing`,
+        [db.t('pay_band_dirty'), db.t('teacher_pay'), db.t('teacher'), state.asOf],
+      );
+      await trx.raw(`update ?? set as_of = current_date where id = 1`, [db.t('pay_band_rollup_state')]);
+    }
+    const schools = ((await trx.raw(`delete from ?? returning school_id`, [db.t('pay_band_dirty')])).rows as { school_id: string }[]).map((r) => r.school_id);
+    if (schools.length === 0) return;
+    await trx.raw(`delete from ?? where school_id = any(?)`, [db.t('pay_band_rollup'), schools]);
+    await trx.raw(recountSql(db.schema, 't.school_id = any(?)'), [schools]);
+  });
+}
+
+/** The same figures straight from the teachers and their pay rows (the rollup's reference). */
+export async function payBandsByUnitLive(db: Db, viewer: Viewer, unitIds: readonly string[]): Promise<PayBandRow[]> {
   const units: { id: string; path: string }[] = await db.knex(db.t('org_unit')).select('id', 'path').whereIn('id', unitIds as string[]);
   if (units.length === 0) return [];
   return (await payBandsQuery(db, viewer, units)) as PayBandRow[];

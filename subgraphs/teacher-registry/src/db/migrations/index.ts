@@ -6,9 +6,10 @@ import { createAuditLog } from './20261128160000_create_audit_log';
 import { auditEveryWrite } from './20261129200000_audit_every_write';
 import { accounts } from './20261129200100_accounts';
 import { teacherPay } from './20261129400000_teacher_pay';
+import { payBandRollup } from './20261129400100_pay_band_rollup';
 import { headcountRollup } from './20261129500000_headcount_rollup';
 import { headcountRollupProvinces } from './20261129500100_headcount_rollup_provinces';
 import { headcountRollupFaster } from './20261129500200_headcount_rollup_faster';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, headcountRollup, headcountRollupProvinces, headcountRollupFaster];
+export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, payBandRollup, headcountRollup, headcountRollupProvinces, headcountRollupFaster];
