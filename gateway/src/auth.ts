@@ -40,18 +40,36 @@ export function createBearerVerifier(jwt: GatewayConfig['jwt']) {
     : new TextEncoder().encode(jwt.secret ?? '');
   const algorithms = jwt.publicKeyPem ? ['RS256', 'ES256', 'EdDSA'] : ['HS256'];
 
+  // A client sends the same token with every request until it expires: a verified token is
+  // remembered (bounded, until its expiry) so signature and claim checks run once per token, not
+  // once per request. Refusals are never cached; expiry is checked on every hit.
+  const verified = new Map<string, { viewer: Viewer; expiresAt: number }>();
+  const MAX_CACHED_TOKENS = 10_000;
+
   return async function verifyBearer(authorization: string | undefined): Promise<Viewer> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match?.[1]) throw unauthenticated();
+    const token = match[1];
+    const hit = verified.get(token);
+    if (hit) {
+      if (hit.expiresAt > Date.now()) return hit.viewer;
+      verified.delete(token);
+      throw unauthenticated('The bearer token has expired.');
+    }
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], key, { algorithms, issuer: jwt.issuer, audience: jwt.audience }));
+      ({ payload } = await jwtVerify(token, key, { algorithms, issuer: jwt.issuer, audience: jwt.audience }));
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw unauthenticated('The bearer token has expired.');
       throw unauthenticated('The bearer token is not valid.');
     }
     const viewer = claimsToViewer(payload);
     if ('problem' in viewer) throw unauthenticated(`The bearer token is not valid: ${viewer.problem}.`);
+    // Tokens without an expiry are verified every time rather than remembered for ever.
+    if (typeof payload.exp === 'number') {
+      if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value as string);
+      verified.set(token, { viewer, expiresAt: payload.exp * 1000 });
+    }
     return viewer;
   };
 }
