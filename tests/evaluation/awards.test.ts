@@ -131,6 +131,11 @@ describe('awards', () => {
     });
     expect(shown.data._entities[0].awardEligibility.gates.find((g: { key: string }) => g.key === 'training')).toEqual({ key: 'training', met: false, detail: refused.errors[0].message });
 
+    // A malformed verdict is skipped, the rest of the event applied.
+    await publishTraining(ev, [{ ...verdict(short!.id, 400, 40), hours: -1 }, verdict(unknown!.id, 10, 1)]);
+    expect((await nominate(unknown!.id)).data.nominateForAward.errors[0].message).toBe('You have 10 of the 360 training hours the cycle requires (350 missing). You have 1 of the 36 training credits your province (420000) requires for the cycle (35 missing).');
+    expect((await nominate(short!.id)).data.nominateForAward.errors[0].message).toBe(refused.errors[0].message);
+
     // Training catches up (an older, redelivered verdict does not undo it): the teacher can be nominated.
     await publishTraining(ev, [verdict(short!.id, 400, 40)]);
     await applyEvent(ev.server.db, evaluation.eventHandlers!, { id: randomUUID(), type: 'training.cycle-summaries-changed', source: 'training', occurredAt: '2020-01-01T00:00:00Z', payload: { summaries: [verdict(short!.id, 1, 1)] } }, pino({ level: 'silent' }));

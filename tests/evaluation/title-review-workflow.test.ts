@@ -123,6 +123,9 @@ describe('title review', () => {
     // A stray second answer changes nothing.
     await answer({ applicationId: id, teacherId: applicant!.id, outcome: 'refused', reason: 'late' });
     expect(await read()).toMatchObject({ stage: 'APPOINTED', version: 8 });
+    // A malformed answer is acknowledged (not redelivered forever) and changes nothing.
+    await expect(answer({ applicationId: 'not-an-id', outcome: 'appointed' })).resolves.toBe('applied');
+    expect(await read()).toMatchObject({ stage: 'APPOINTED', version: 8 });
   });
 
   it('refuses an application while an ethics ban is in force (one-vote veto), and audits that read', async () => {

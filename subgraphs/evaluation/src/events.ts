@@ -50,6 +50,11 @@ interface TitlePostDecidedPayload {
  */
 const applyTitlePostDecision: EventHandler<TitlePostDecidedPayload> = async ({ trx, db, event, logger }) => {
   const p = event.payload;
+  if (typeof p.applicationId !== 'string' || !/^[0-9a-f-]{36}$/i.test(p.applicationId) || (p.outcome !== 'appointed' && p.outcome !== 'refused')) {
+    // Acknowledged and logged: failing it would only have it redelivered forever.
+    logger.warn({ eventId: event.id, payload: p }, 'malformed title post decision ignored');
+    return;
+  }
   const row = (await trx(db.t('title_application'))
     .first('id', 'teacher_id as teacherId', 'target_title as targetTitle', 'stage', 'appointed_on as appointedOn', 'document_ref as documentRef')
     .where('id', p.applicationId)
