@@ -146,7 +146,19 @@ export class ResilientSubgraphDataSource extends RemoteGraphQLDataSource<Gateway
  * subgraph's internal URL and body).
  */
 function refusal(subgraph: string, error: unknown): GraphQLError {
-  const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+  const extensions = (error as { extensions?: { code?: unknown; response?: { status?: unknown; body?: unknown } } }).extensions;
+  const code = extensions?.code;
+  // A variable the subgraph could not coerce (HTTP 400, e.g. "2026-02-30" for a Date) is the
+  // client's mistake, not a platform failure: pass on the subgraph's own message, which names the
+  // variable and the reason (found by tests/reliability/mutation-properties.test.ts).
+  const body = extensions?.response?.body as { errors?: { message?: unknown; extensions?: { code?: unknown } }[] } | undefined;
+  const inputError =
+    extensions?.response?.status === 400
+      ? body?.errors?.find((e) => typeof e.message === 'string' && (e.extensions?.code === 'BAD_USER_INPUT' || e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED'))
+      : undefined;
+  if (inputError) {
+    return new GraphQLError(String(inputError.message).slice(0, 500), { extensions: { code: ErrorCode.BAD_USER_INPUT, serviceName: subgraph } });
+  }
   const known = typeof code === 'string' && (Object.values(ErrorCode) as string[]).includes(code);
   return new GraphQLError(`The ${subgraph} service refused the request.`, {
     extensions: { code: known ? code : ErrorCode.INTERNAL_SERVER_ERROR, serviceName: subgraph },

@@ -97,6 +97,33 @@ function requestFromSearch(search: string): GraphQLRequestBody {
   return { query: params.get('query') ?? undefined, operationName: params.get('operationName') ?? undefined, extensions, documentId: params.get('documentId') ?? undefined };
 }
 
+// NUL and unpaired surrogates: PostgreSQL text and jsonb refuse them.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The path of the first string in the variables that no database column can hold, or null.
+ * Refused up front, for every service: otherwise the value reaches PostgreSQL, which fails the
+ * statement and the client sees an internal error. Walks without recursion (the nesting is the
+ * client's choice).
+ */
+export function unstorableText(variables: unknown): string | null {
+  const stack: [unknown, string][] = [[variables, '']];
+  while (stack.length) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (UNSTORABLE.test(value)) return path || '(value)';
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push([item, `${path}[${i}]`]));
+    } else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (UNSTORABLE.test(key)) return `${path}.${key}`;
+        stack.push([item, path ? `${path}.${key}` : key]);
+      }
+    }
+  }
+  return null;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
@@ -125,6 +152,10 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
       } catch {
         return graphqlError(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON.');
       }
+    }
+    const unstorable = unstorableText((body as GraphQLRequestBody | undefined)?.variables);
+    if (unstorable) {
+      return graphqlError(res, 400, 'BAD_USER_INPUT', `Variable at "${unstorable}" contains a NUL character or an unpaired UTF-16 surrogate, which text cannot hold.`);
     }
     if (options.prepareRequest) {
       try {
