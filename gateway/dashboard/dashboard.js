@@ -7,8 +7,7 @@
 const SVG = 'http://www.w3.org/2000/svg';
 const $ = (id) => document.getElementById(id);
 
-const OVERVIEW = `query DashboardOverview($year: Int!) {
-  viewer { role organisation { id name level
+const UNIT_FIELDS = `id name level
     statistics { activeTeachers
       byTitle { code label count } byAgeBand { code label count }
       byTitleAndAgeBand { rowCode rowLabel columnCode columnLabel count suppressed } }
@@ -16,7 +15,10 @@ const OVERVIEW = `query DashboardOverview($year: Int!) {
     trainingCompletion { teacherCount metCount completionRate cycle { startsOn endsOn } }
     children { id name level
       staffingQuota(year: $year) { approved occupied balance standard standardGap }
-      trainingCompletion { teacherCount metCount completionRate } } } } }`;
+      trainingCompletion { teacherCount metCount completionRate } }`;
+const OVERVIEW = `query DashboardOverview($year: Int!) { viewer { role organisation { ${UNIT_FIELDS} } } }`;
+/** A unit below the viewer's own (drill-down); the API scopes it like everything else. */
+const UNIT = `query DashboardUnit($year: Int!, $unit: ID!) { viewer { role } orgUnit(id: $unit) { ${UNIT_FIELDS} ancestors { id name } } }`;
 
 const FORECAST = `query DashboardForecast($unit: ID!, $year: Int!) {
   staffingDemandForecast(orgUnitId: $unit, baseYear: $year, years: 5) {
@@ -46,6 +48,14 @@ function svg(tag, attributes = {}, text) {
   if (text !== undefined) node.textContent = String(text);
   return node;
 }
+
+/** A unit below the one shown opens its own dashboard (the URL keeps it: #unit=<code>). */
+function unitLink(unit) {
+  if (unit.id === shownUnitId) return unit.name;
+  const link = element('a', { href: `#unit=${encodeURIComponent(unit.id)}`, 'data-drill': unit.id }, unit.name);
+  return link;
+}
+let shownUnitId = null;
 
 const percent = (rate) => `${(rate * 100).toFixed(1)}%`;
 const signed = (n) => (n > 0 ? `+${n}` : String(n));
@@ -134,7 +144,7 @@ function renderDeficit(org) {
   );
   for (const unit of units) {
     const q = unit.staffingQuota;
-    const tr = element('tr', { 'data-unit': unit.id }, element('td', {}, unit.name));
+    const tr = element('tr', { 'data-unit': unit.id }, element('td', {}, unitLink(unit)));
     if (!q) {
       tr.append(element('td', { colspan: 5 }, 'not in your scope'));
     } else {
@@ -179,7 +189,7 @@ function renderTraining(org) {
   table.replaceChildren(element('tr', {}, ...['Unit [单位]', 'Teachers', 'Met [达标]', 'Rate'].map((h) => element('th', {}, h))));
   for (const unit of units) {
     const c = unit.trainingCompletion;
-    const tr = element('tr', { 'data-unit': unit.id }, element('td', {}, unit.name));
+    const tr = element('tr', { 'data-unit': unit.id }, element('td', {}, unitLink(unit)));
     if (!c) tr.append(element('td', { colspan: 3, class: 'suppressed' }, 'suppressed or not in your scope'));
     else tr.append(element('td', { class: 'teachers' }, c.teacherCount), element('td', { class: 'met' }, c.metCount), element('td', { class: 'rate' }, percent(c.completionRate)));
     table.append(tr);
@@ -266,8 +276,10 @@ async function load(event) {
   if (!Number.isInteger(year) || year < 1949 || year > 2100) return setStatus('year must be between 1949 and 2100', true);
   setStatus('loading…');
   try {
-    const overview = await graphql(token, OVERVIEW, { year });
-    const org = overview.data?.viewer?.organisation;
+    const wanted = new URLSearchParams(location.hash.slice(1)).get('unit');
+    const overview = wanted ? await graphql(token, UNIT, { year, unit: wanted }) : await graphql(token, OVERVIEW, { year });
+    const org = wanted ? overview.data?.orgUnit : overview.data?.viewer?.organisation;
+    shownUnitId = org?.id ?? null;
     if (!org || !org.statistics) throw new Error(overview.errors?.[0]?.message ?? 'this account has no organisation to show');
     const forecast = await graphql(token, FORECAST, { unit: org.id, year });
     renderSummary(overview.data.viewer, org, year);
@@ -285,7 +297,10 @@ async function load(event) {
 }
 
 function renderSummary(viewer, org, year) {
-  $('unit-name').textContent = `${org.name} (${org.id})`;
+  $('unit-name').replaceChildren(`${org.name} (${org.id})`);
+  if (location.hash) {
+    $('unit-name').append(' ', element('a', { href: '#', id: 'back-link' }, '↑ my organisation'));
+  }
   $('active-teachers').textContent = String(org.statistics.activeTeachers);
   $('quota-balance').textContent = org.staffingQuota ? signed(org.staffingQuota.balance) : '—';
   $('quota-year').textContent = `(${year})`;
@@ -310,6 +325,10 @@ async function mint() {
 document.addEventListener('DOMContentLoaded', () => {
   $('year').value = String(new Date().getFullYear());
   $('token-form').addEventListener('submit', load);
+  // Drill-down: following a unit link (or the way back) loads that unit with the same token.
+  window.addEventListener('hashchange', () => {
+    if ($('token').value.trim()) load();
+  });
   if (document.body.dataset.devTokens === 'true') {
     const roles = (document.body.dataset.roles ?? '').split(',').filter(Boolean);
     $('mint-role').replaceChildren(...roles.map((role) => element('option', { value: role }, role)));

@@ -148,6 +148,31 @@ const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
     expect(await page.isVisible('#suppression-note')).toBe(false);
 
     await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/dashboard.png`, fullPage: true });
+
+    // Drill-down: a school of the county opens its own dashboard with the same token.
+    const school = org.children[0].id as string;
+    await page.click(`#deficit-table a[data-drill="${school}"]`);
+    for (let waited = 0; !((await page.textContent('#unit-name')) ?? '').includes(school); waited += 100) {
+      if (waited > 30000) throw new Error('the school did not open');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await statusBecomes(page, (text) => text === 'loaded');
+    const schoolFigures = (await t.graphql(token, `query($id: ID!, $year: Int!) { orgUnit(id: $id) { statistics { activeTeachers byTitleAndAgeBand { rowCode columnCode count } } staffingQuota(year: $year) { balance } } }`, { id: school, year: YEAR })).body.data.orgUnit;
+    expect(await page.textContent('#active-teachers')).toBe(String(schoolFigures.statistics.activeTeachers));
+    expect(await page.textContent('#quota-balance')).toBe(signed(schoolFigures.staffingQuota.balance));
+    for (const c of schoolFigures.statistics.byTitleAndAgeBand) {
+      expect(await cellText(page, `#headcount-table td[data-row="${c.rowCode ?? ''}"][data-col="${c.columnCode}"]`)).toBe(String(c.count));
+    }
+    // A neighbouring county's unit, asked for by hand: the tree is public, its figures are not.
+    await page.goto(`${new URL(t.gatewayUrl).origin}/dashboard#unit=420115`);
+    await page.fill('#token', token);
+    await page.click('#load-button');
+    await statusBecomes(page, (text, className) => className === 'error' || text.startsWith('loaded'));
+    expect(await page.textContent('#active-teachers')).toBe('0');
+    expect(await page.textContent('#quota-balance')).toBe('—');
+    expect(await page.textContent('#completion-rate')).toBe('—');
+    expect(await page.locator('#headcount-table td[data-col]').count()).toBe(0);
+    expect(await page.locator('#deficit-table td.balance').count()).toBe(0);
     expect(foreign).toEqual([]);
     expect(problems).toEqual([]);
   });
