@@ -222,6 +222,25 @@ describe('audit trail of every write, read by auditors through the gateway', () 
     expect(teacher1.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('keeps one unforked chain under concurrent writes, and filters by acting account', async () => {
+    const admin = await t.token('county_info_admin', COUNTY, { sub: 'concurrent-admin' });
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        t.graphql(admin, `mutation($i: AddContactInput!) { addContact(input: $i) { errors { code } } }`, {
+          i: { teacherId: inCounty[i % inCounty.length]!.id, mobile: `1380013${String(8100 + i).padStart(4, '0')}`, validFrom: '2026-02-01' },
+        }),
+      ),
+    );
+    for (const a of answers) expect(a.body.data.addContact.errors).toEqual([]);
+    const chain = await rows('teacher-registry');
+    expect(new Set(chain.map((r) => (r as unknown as { prev_hash: string }).prev_hash)).size).toBe(chain.length);
+    const { body } = await t.graphql(await t.token('auditor', COUNTY), TRAIL, { filter: { subject: 'concurrent-admin', to: new Date(Date.now() + 60_000).toISOString() }, first: 50 });
+    const part = body.data.auditTrail.teacherRegistry;
+    expect(part.verified).toBe(true);
+    expect(part.entries).toHaveLength(12);
+    for (const e of part.entries) expect(e).toMatchObject({ subject: 'concurrent-admin', action: 'addContact', result: 'OK' });
+  });
+
   it('shows tampering: a row changed behind the trigger breaks the chain at that row', async () => {
     const training = db('training');
     const table = training.t('audit_log');
