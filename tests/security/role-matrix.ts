@@ -31,7 +31,7 @@ import { levelOfOrgCode, parseAdminRole, type AccountKind, type OrgLevel, type R
 // Real demo data for own and other organisations.
 
 const demo = buildDemoDataset();
-const teachersUnder = (orgId: string) => {
+export const teachersUnder = (orgId: string) => {
   const unit = demo.orgUnits.find((o) => o.id === orgId);
   if (!unit) throw new Error(`${orgId} is not in the demo tree`);
   return demo.teachers.filter((t) => t.orgPath.startsWith(unit.path));
@@ -227,6 +227,8 @@ export interface QueryCase {
   /** Operation text selecting the root field unaliased; `$`-variables from `vars`. */
   query: string;
   vars(t: Target): Record<string, unknown>;
+  /** For `subtree`: whether a returned row is within the viewer's reach (default: its teacher is). */
+  rowInReach?: (row: any, v: MatrixViewer) => boolean;
 }
 
 export interface MutationCase {
@@ -354,8 +356,10 @@ export const QUERIES: Record<string, QueryCase> = {
   transfers: {
     allowed: [A.recordReaders],
     scope: 'subtree',
-    query: '{ transfers(first: 100) { totalCount nodes { id teacherId } } }',
+    query: '{ transfers(first: 100) { totalCount nodes { id fromUnit { id } toUnit { id } } } }',
     vars: () => ({}),
+    // Both sides approve a transfer, so the receiving side sees it (without the teacher's archive).
+    rowInReach: (row, v) => [row.fromUnit?.id, row.toUnit?.id].some((id) => id && orgPathOf(id).startsWith(orgPathOf(v.org))),
   },
   rotationEligibility: {
     allowed: [A.recordReadersAt('national', 'province', 'city', 'county')],
@@ -674,8 +678,8 @@ export interface NestedCase {
   allowed: Audience[];
   query: string;
   vars(t: Target): Record<string, unknown>;
-  /** The teachers the answer names, and whether it carries any figure or row at all. */
-  extract(data: any): { teacherIds: string[]; present: boolean };
+  /** The teachers (and organisations) the answer names, and whether it carries any figure or row at all. */
+  extract(data: any): { teacherIds: string[]; orgIds?: string[]; present: boolean };
   /** Readers for whom the own answer may legitimately be empty (small-cell suppression). */
   ownMayBeEmpty?: (v: MatrixViewer) => boolean;
   /** Whether another organisation's target applies (false where the root lists the viewer's own rows only). */
@@ -692,6 +696,17 @@ export const NESTED: Record<string, NestedCase> = {
     extract: (d) => {
       const ids: string[] = (d?.trainingCourses?.nodes ?? []).flatMap((c: any) => (c?.enrolments ?? []).map((e: any) => e.teacher.id));
       return { teacherIds: ids, present: ids.length > 0 };
+    },
+    hasOther: false,
+  },
+  // Every service's part of the audit trail: the auditor sees the actors of its own subtree only.
+  'AuditTrail.entries': {
+    allowed: [A.auditor],
+    query: `{ auditTrail { ${['teacherRegistry', 'training', 'staffingQuota', 'evaluation'].map((part) => `${part}(first: 100) { entries { organisationId } }`).join(' ')} } }`,
+    vars: () => ({}),
+    extract: (d) => {
+      const orgIds: string[] = Object.values(d?.auditTrail ?? {}).flatMap((part: any) => (part?.entries ?? []).map((e: any) => e.organisationId));
+      return { teacherIds: [], orgIds, present: orgIds.length > 0 };
     },
     hasOther: false,
   },
