@@ -1,6 +1,7 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
 import { testDb, uniqueSuffix } from '../helpers/database';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
+import { checkInvariants, dbsOf, settleEvents } from '../reliability/invariants';
 
 /**
  * Database faults on a real PostgreSQL server (skipped on the embedded one, which has no backends
@@ -58,5 +59,10 @@ const embedded = process.env.TEST_DATABASE_EMBEDDED === 'true';
     ).rejects.toThrow();
     const after = await registry.knex(registry.t('teacher')).first('name', 'version').where('id', teacher.id);
     expect(after).toEqual(before);
+  });
+
+  it('leaves data that reconciles (tests/reliability/invariants.ts)', async () => {
+    await settleEvents(t.platform.subgraphs);
+    expect(await checkInvariants(dbsOf(t.platform.subgraphs), { requireDrained: true })).toEqual([]);
   });
 });

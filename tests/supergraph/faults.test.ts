@@ -7,6 +7,7 @@ import { createGateway, type RunningGateway } from '../../gateway/src/server';
 import { createLogger } from '../../subgraphs/shared/src/logger';
 import { uniqueSuffix } from '../helpers/database';
 import { postGraphQL, startTestPlatform, testEnv, tokenFor, type TestPlatform } from '../helpers/platform';
+import { checkInvariants, dbsOf, settleEvents } from '../reliability/invariants';
 
 type Mode = 'pass' | 'down' | 'slow' | 'error500' | 'fail-once';
 
@@ -152,6 +153,11 @@ describe('subgraph faults at the gateway', () => {
     before = proxy.seen();
     await call('query Probe { __typename }').catch(() => undefined);
     expect(proxy.seen() - before).toBe(2);
+  });
+
+  it('leaves data that reconciles (tests/reliability/invariants.ts)', async () => {
+    await settleEvents(t.platform.subgraphs);
+    expect(await checkInvariants(dbsOf(t.platform.subgraphs), { requireDrained: true })).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import { loadGatewayConfig } from '../../gateway/src/config';
 import { createGateway } from '../../gateway/src/server';
 import { uniqueSuffix } from '../helpers/database';
 import { startTestPlatform, testEnv, type TestPlatform } from '../helpers/platform';
+import { checkInvariants, dbsOf, settleEvents } from '../reliability/invariants';
 
 const teacher = buildDemoDataset().teachers.find((t) => t.orgPath.includes('/420111/'))!;
 const REVEAL = 'mutation Reveal($input: RevealPersonalDetailsInput!) { revealPersonalDetails(input: $input) { identificationDocuments { number } errors { code } } }';
@@ -62,6 +63,11 @@ describe('idempotency keys on mutations', () => {
     const bad = await send(request, 'short');
     expect(bad.status).toBe(400);
     expect(await auditRows()).toBe(before + 1);
+  });
+
+  it('leaves data that reconciles (tests/reliability/invariants.ts)', async () => {
+    await settleEvents(t.platform.subgraphs);
+    expect(await checkInvariants(dbsOf(t.platform.subgraphs), { requireDrained: true })).toEqual([]);
   });
 });
 
