@@ -710,6 +710,22 @@ export const NESTED: Record<string, NestedCase> = {
     },
     hasOther: false,
   },
+  // Personal details and pay stay with administrators who read records and the teacher: never partners.
+  'Teacher.identificationDocuments/contacts/payRecords/changeHistory': {
+    allowed: [A.recordReaders, A.teacher],
+    query: 'query ($id: ID!) { teacher(id: $id) { id identificationDocuments { number } contacts { id } payRecords { id } changeHistory { action } } }',
+    vars: (t) => ({ id: t.teacherId }),
+    extract: (d) => ({ teacherIds: [], present: ['identificationDocuments', 'contacts', 'payRecords', 'changeHistory'].some((f) => Array.isArray(d?.teacher?.[f])) }),
+    hasOther: true,
+  },
+  // Ethics entries: county-level information administrators and above, and the teacher; partners see ban flags only.
+  'Teacher.ethicsEntries': {
+    allowed: [A.infoAdmin('national', 'province', 'city', 'county'), A.teacher],
+    query: 'query ($id: ID!) { teacher(id: $id) { id ethicsEntries { id } } }',
+    vars: (t) => ({ id: t.teacherId }),
+    extract: (d) => ({ teacherIds: [], present: Array.isArray(d?.teacher?.ethicsEntries) }),
+    hasOther: true,
+  },
   'OrgUnit.teachers': {
     allowed: [A.recordReaders, A.teacher, A.partner('dossier:read')],
     query: orgQuery('teachers(first: 100) { totalCount nodes { id } }'),
