@@ -1,5 +1,6 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
 import { buildResidentId } from '../../subgraphs/teacher-registry/src/domain/resident-id';
+import { IMPORT_COLUMNS } from '../../subgraphs/teacher-registry/src/services/teacher-import';
 import { demoOrgPath, startTestPlatform, type TestPlatform } from '../helpers/platform';
 
 /**
@@ -97,7 +98,7 @@ describe('audit trail of every write, read by auditors through the gateway', () 
       const added = (await rows(w.service)).slice(before.length).filter((r) => r.action === w.action);
       expect(added).toHaveLength(1);
       const viewerRole = w.service === 'training' ? 'teacher' : 'county_info_admin';
-      expect(added[0]).toMatchObject({ role: viewerRole, result: 'ok', client_id: null, operation: expect.stringMatching(/^Audited/) });
+      expect(added[0]).toMatchObject({ role: viewerRole, result: 'ok', client_id: null, operation: expect.stringMatching(/^Audited[A-Za-z]+$/) });
       expect(added[0]!.teacher_ids).toContain(w.teacherId);
       expect(added[0]!.subject).toMatch(/^test-/);
       expect(added[0]!.org_path).toContain(`/${COUNTY}/`);
@@ -220,6 +221,32 @@ describe('audit trail of every write, read by auditors through the gateway', () 
     expect(teachers.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const teacher1 = await t.graphql(auditor, `{ teacher(id: "${t1!.id}") { name } }`);
     expect(teacher1.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('names every archive a bulk import created, and records a refused import as refused', async () => {
+    const headings = IMPORT_COLUMNS.map((c) => c.heading);
+    const row = (n: number, overrides: Record<string, string> = {}) => {
+      const birthDate = `1990-0${1 + (n % 9)}-1${n % 10}`;
+      const values: Record<string, string> = {
+        姓名: `审计导入${n}`, 性别: '女', 出生日期: birthDate, 身份证件类型: '居民身份证', 身份证件号: buildResidentId('420111', birthDate, 600 + n, 2),
+        出生地: '420111', 民族: '汉族', 政治面貌: '群众', 学历: '大学本科毕业', 教职工类别: '专任教师', 是否在编: '是', 用人形式: '聘用制',
+        参加工作年月: '2012-09', 进本校年月: '2016-09', 任教学科: '语文', 专业技术职务: '二级教师', 学校标识码: t1!.schoolId, ...overrides,
+      };
+      return headings.map((h) => values[h] ?? '').join(',');
+    };
+    const file = (rows: string[]) => Buffer.from(`\uFEFF${[headings.join(','), ...rows].join('\r\n')}\r\n`).toString('base64');
+    const IMPORT = `mutation AuditedImport($i: ImportTeachersInput!) { importTeachers(input: $i) { createdCount problems { row } errors { code } } }`;
+    const admin = await t.token('county_info_admin', COUNTY);
+    const ok = await t.graphql(admin, IMPORT, { i: { fileName: 'audit.csv', contentBase64: file([row(1), row(2), row(3)]), dryRun: false } });
+    expect(ok.body.data.importTeachers).toMatchObject({ createdCount: 3, errors: [] });
+    const created = await db('teacher-registry').knex(db('teacher-registry').t('teacher')).whereLike('name', '审计导入%').pluck('id');
+    const entry = (await rows('teacher-registry', 'importTeachers')).at(-1)!;
+    expect(entry).toMatchObject({ result: 'ok', operation: 'AuditedImport' });
+    expect([...entry.teacher_ids].sort()).toEqual([...created].sort());
+
+    const bad = await t.graphql(admin, IMPORT, { i: { fileName: 'audit-bad.csv', contentBase64: file([row(4), row(5, { 性别: '未知的' })]), dryRun: false } });
+    expect(bad.body.data.importTeachers.errors).toEqual([{ code: 'INVALID_INPUT' }]);
+    expect((await rows('teacher-registry', 'importTeachers')).at(-1)).toMatchObject({ result: 'refused', detail: { errors: [{ code: 'INVALID_INPUT', field: ['input', 'contentBase64'] }] } });
   });
 
   it('keeps one unforked chain under concurrent writes, and filters by acting account', async () => {

@@ -81,6 +81,15 @@ export async function recordOutcome(
   }
 }
 
+/**
+ * The operation name the client sent: the gateway names each subgraph fetch
+ * `<operation>__<subgraph>__<n>`, which says nothing an auditor searches for.
+ */
+export function clientOperationName(name: string | undefined): string | null {
+  if (!name) return null;
+  return name.replace(/__[A-Za-z0-9_]+?__\d+$/, '') || name;
+}
+
 const errorCode = (error: unknown): string | undefined => (error as { extensions?: { code?: unknown } })?.extensions?.code as string | undefined;
 
 /** Denials and input errors are refusals; anything else that escaped the resolver is an error. */
@@ -93,7 +102,7 @@ export const auditMutationMiddleware = async (resolve: Resolve, parent: unknown,
     db: ctx.db,
     actor: ctx.viewer,
     action: info.fieldName,
-    operation: info.operation.name?.value ?? null,
+    operation: clientOperationName(info.operation.name?.value),
     requestId: ctx.requestId ?? null,
     args: (args ?? {}) as Record<string, unknown>,
     audited: false,
@@ -105,7 +114,8 @@ export const auditMutationMiddleware = async (resolve: Resolve, parent: unknown,
       result = await resolve(parent, args, ctx, info);
     } catch (error) {
       const code = errorCode(error);
-      await recordOutcome(scope, code && REFUSAL_CODES.has(code) ? 'refused' : 'error', { error: code ?? 'INTERNAL' });
+      // Recorded even after an earlier write of this resolver was: this failure is its own outcome.
+      await recordOutcome(scope, code && REFUSAL_CODES.has(code) ? 'refused' : 'error', { error: code ?? 'INTERNAL' }, { force: true });
       throw error;
     }
     if (!scope.audited) {

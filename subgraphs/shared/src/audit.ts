@@ -36,12 +36,22 @@ export interface AuditScope {
   requestId: string | null;
   args: Record<string, unknown>;
   audited: boolean;
+  /** Teachers a write touched that its arguments and result do not name (a bulk import's new archives). */
+  touched?: Set<string>;
   /** Set by the subgraph server; a failure to write a refusal row is logged, never thrown over the real answer. */
   onAuditFailure?: (error: unknown) => void;
 }
 
 export const auditScopeStorage = new AsyncLocalStorage<AuditScope>();
 export const currentAuditScope = (): AuditScope | undefined => auditScopeStorage.getStore();
+
+/** Adds teachers to the audit entry of the write in progress (when their ids are in neither its arguments nor its answer). */
+export function noteTeachersTouched(teacherIds: Iterable<string>): void {
+  const scope = currentAuditScope();
+  if (!scope) return;
+  scope.touched ??= new Set();
+  for (const id of teacherIds) scope.touched.add(id);
+}
 
 export interface AuditEntry {
   /** What was done: `reveal_personal_details`, `update_archive`, … */

@@ -71,7 +71,7 @@ export async function runMutation<T extends object>(
         await appendAudit(trx, scope.db, scope.actor, {
           action: scope.action,
           operation: scope.operation,
-          teacherIds: teacherIdsIn(scope.args, done),
+          teacherIds: teacherIdsIn(scope.args, done, { teacherIds: [...(scope.touched ?? [])] }),
           result: 'ok',
           requestId: scope.requestId,
         });
@@ -90,7 +90,8 @@ export async function runMutation<T extends object>(
       if (scope) await recordOutcome(scope, 'refused', refusalDetail([raced]), { force: true });
       return { errors: [raced] } as T & { errors: UserError[] };
     }
-    if (scope) await recordOutcome(scope, 'error', { error: 'INTERNAL' }, { force: true });
+    // Anything else is settled by the audit middleware: the resolver may still turn it into a
+    // refusal in its payload (recorded `refused`) or let it escape (recorded `error`).
     throw error;
   }
 }

@@ -19,6 +19,7 @@ import {
   type CodeSet,
 } from '../domain/code-sets';
 import { findDuplicatePeople, insertTeachers } from './archive-writes';
+import { noteTeachersTouched } from '../../../shared/src/audit';
 
 /**
  * Bulk import (批量导入) from the template schools already use: Chinese headings, codes or their
@@ -307,7 +308,8 @@ export async function importTeachers(db: Db, viewer: Viewer, input: { fileName: 
       throw new ImportRefused(result);
     }
     const importId = randomUUID();
-    await insertTeachers(trx, db, viewer, toCreate, `import:${importId}`, 'import');
+    // The audit entry of this import names every archive it created.
+    noteTeachersTouched(await insertTeachers(trx, db, viewer, toCreate, `import:${importId}`, 'import'));
     await trx(db.t('teacher_import')).insert({
       id: importId,
       file_sha256: sha256,
