@@ -39,11 +39,14 @@ export async function payBandsByUnit(db: Db, viewer: Viewer, unitIds: readonly s
 }
 
 /**
- * Brings the rollup up to date: a cheap check first (nothing dirty, same day: nothing to do), then
- * one transaction that takes the state row's lock (concurrent readers queue, writers never wait
- * for it), marks the schools whose pay took effect since the rollup's day, and recounts every dirty
- * school from its teachers.
+ * Brings the rollup up to date: a cheap check first (nothing dirty, same day: nothing to do); on a
+ * new day, one short transaction holding the state row's lock marks the schools whose pay took
+ * effect since; then dirty schools are recounted in chunks, each its own transaction (`skip locked`,
+ * so concurrent readers share the work instead of queueing, and after a bulk load every chunk that
+ * finished stays done even if the first request runs out of time).
  */
+export const PAY_ROLLUP_CHUNK = 500;
+
 export async function refreshPayBandRollup(db: Db): Promise<void> {
   const [check] = (
     await db.knex.raw(`select (select as_of < current_date from ?? where id = 1) as stale, exists (select 1 from ??) as dirty`, [
@@ -52,21 +55,35 @@ export async function refreshPayBandRollup(db: Db): Promise<void> {
     ])
   ).rows as { stale: boolean; dirty: boolean }[];
   if (!check?.stale && !check?.dirty) return;
-  await db.knex.transaction(async (trx) => {
-    const [state] = (await trx.raw(`select as_of::text as "asOf", as_of < current_date as stale from ?? where id = 1 for update`, [db.t('pay_band_rollup_state')])).rows;
-    if (state.stale) {
+  if (check.stale) {
+    await db.knex.transaction(async (trx) => {
+      const [state] = (await trx.raw(`select as_of::text as "asOf", as_of < current_date as stale from ?? where id = 1 for update`, [db.t('pay_band_rollup_state')])).rows;
+      if (!state.stale) return;
       await trx.raw(
         `insert into ?? (school_id) select distinct t.school_id from ?? p join ?? t on t.id = p.teacher_id
           where p.effective_from > ?::date and p.effective_from <= current_date on conflict do nothing`,
         [db.t('pay_band_dirty'), db.t('teacher_pay'), db.t('teacher'), state.asOf],
       );
       await trx.raw(`update ?? set as_of = current_date where id = 1`, [db.t('pay_band_rollup_state')]);
-    }
-    const schools = ((await trx.raw(`delete from ?? returning school_id`, [db.t('pay_band_dirty')])).rows as { school_id: string }[]).map((r) => r.school_id);
-    if (schools.length === 0) return;
-    await trx.raw(`delete from ?? where school_id = any(?)`, [db.t('pay_band_rollup'), schools]);
-    await trx.raw(recountSql(db.schema, 't.school_id = any(?)'), [schools]);
-  });
+    });
+  }
+  for (;;) {
+    const done = await db.knex.transaction(async (trx) => {
+      const schools = (
+        (
+          await trx.raw(
+            `delete from ?? where school_id in (select school_id from ?? order by school_id limit ? for update skip locked) returning school_id`,
+            [db.t('pay_band_dirty'), db.t('pay_band_dirty'), PAY_ROLLUP_CHUNK],
+          )
+        ).rows as { school_id: string }[]
+      ).map((r) => r.school_id);
+      if (schools.length === 0) return true;
+      await trx.raw(`delete from ?? where school_id = any(?)`, [db.t('pay_band_rollup'), schools]);
+      await trx.raw(recountSql(db.schema, 't.school_id = any(?)'), [schools]);
+      return false;
+    });
+    if (done) return;
+  }
 }
 
 /** The same figures straight from the teachers and their pay rows (the rollup's reference). */
