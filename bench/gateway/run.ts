@@ -33,6 +33,8 @@ const HELP = `Usage: npm run bench:gateway -- [options]
   --soak <s>          instead of the comparison: drive our gateway alone for this long, both
                       scenarios alternating, and sample its memory every 5 s (issue 9 item 6)
   --node-args=<a>     extra Node arguments for our gateway, e.g. --node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --schema-suffix <s> use the data set of \`npm run generate -- --schema-suffix <s>\` (schemas
+                      teacher_registry_<s>, …) instead of the demo data in the default schemas
   --database-url <u>  PostgreSQL for the subgraphs (default postgres://postgres@127.0.0.1:5432/bench)
   --help
 `;
@@ -53,6 +55,7 @@ const { values: args } = parseArgs({
     soak: { type: 'string' },
     'node-args': { type: 'string' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379/7' },
+    'schema-suffix': { type: 'string' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/bench' },
     help: { type: 'boolean', default: false },
   },
@@ -83,6 +86,13 @@ const scenarios = (args.scenarios ?? '').split(',').filter(Boolean) as Scenario[
 for (const s of scenarios) if (!SCENARIOS.includes(s)) fail(`--scenarios: unknown scenario "${s}" (dossier, list50)`);
 const databaseUrl = args['database-url'] ?? '';
 const databaseName = new URL(databaseUrl).pathname.slice(1);
+const schemaSuffix = args['schema-suffix'];
+if (schemaSuffix !== undefined && !/^[a-z0-9_]{1,20}$/.test(schemaSuffix)) fail('--schema-suffix: lower-case letters, digits and _ (as given to npm run generate)');
+const schemaOf = (subgraph: string) => `${subgraph.replace(/-/g, '_')}${schemaSuffix ? `_${schemaSuffix}` : ''}`;
+/** Per-subgraph schema settings for a generated data set (none for the demo data). */
+const schemaEnv: Record<string, string> = schemaSuffix
+  ? Object.fromEntries(SUBGRAPHS.map((s) => [`${envPrefix(s.name)}DATABASE_SCHEMA`, schemaOf(s.name)]))
+  : {};
 if (databaseName === 'test') fail('--database-url: the test database is for the tests; use a database of its own (bench)');
 if (args.workers !== undefined) positive('workers', args.workers);
 
@@ -120,20 +130,24 @@ async function ensureDatabase(): Promise<void> {
 
 /** Migrations and, on an empty database, the demo data (a generated national data set is kept as it is). */
 async function prepareData(): Promise<string[]> {
+  if (!schemaSuffix) await seedDemo();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const rows = await client.query<{ id: string }>(`select id from "${schemaOf('teacher-registry')}".teacher order by id`);
+    return rows.rows.map((r) => r.id);
+  } finally {
+    await client.end();
+  }
+}
+
+async function seedDemo(): Promise<void> {
   const platform = await startPlatform({
     env: { DATABASE_URL: databaseUrl, JWT_SECRET: jwtSecret, INTERNAL_IDENTITY_SECRET: internalIdentitySecret, LOG_LEVEL: 'warn', EVENT_RELAY_INTERVAL_MS: '60000' },
     seedDemo: true,
     ephemeralPorts: true,
   });
   await platform.stop();
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const rows = await client.query<{ id: string }>('select id from teacher_registry.teacher order by id');
-    return rows.rows.map((r) => r.id);
-  } finally {
-    await client.end();
-  }
 }
 
 async function startSubgraphs(): Promise<Record<string, string>> {
@@ -148,6 +162,7 @@ async function startSubgraphs(): Promise<Record<string, string>> {
     LOG_LEVEL: 'warn',
     // Events are not part of this load; keep the relays quiet.
     EVENT_RELAY_INTERVAL_MS: '60000',
+    ...schemaEnv,
   };
   SUBGRAPHS.forEach((definition, i) => {
     urls[definition.name] = `http://127.0.0.1:${PORTS.subgraphBase + 1 + i}/graphql`;
@@ -402,7 +417,7 @@ async function main(): Promise<void> {
   await ensureDatabase();
   const teacherIds = await prepareData();
   if (teacherIds.length < 60) throw new Error(`the ${databaseName} database has only ${teacherIds.length} teachers; the list scenario needs at least 60`);
-  say(`${teacherIds.length} teachers`);
+  say(`${teacherIds.length} teachers (${schemaSuffix ? `generated data set, schemas *_${schemaSuffix}` : 'demo data'})`);
   const subgraphUrls = await startSubgraphs();
   say(`subgraphs up: ${Object.values(subgraphUrls).join(' ')}`);
   const creds = await credentials();

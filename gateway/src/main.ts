@@ -4,7 +4,6 @@ import { createLogger } from '../../subgraphs/shared/src/logger';
 import { runUntilSignalled } from '../../subgraphs/shared/src/process';
 import { startTracing } from '../../subgraphs/shared/src/tracing';
 import { loadGatewayConfig, type GatewayConfig } from './config';
-import { createGateway } from './server';
 
 /**
  * Process entry when the gateway runs on its own: `tsx gateway/src/main.ts`. With
@@ -26,6 +25,10 @@ if (config.workers > 1 && cluster.isPrimary) {
   runUntilSignalled(async () => {
     // Before the gateway is built, so its hooks see tracing on.
     const tracing = startTracing(config.tracing);
+    // Loaded here, not at the top: the supervisor of a multi-worker gateway never serves, so it
+    // stays a small process instead of holding Apollo, the planner and the schema.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createGateway } = require('./server') as typeof import('./server');
     const gateway = await createGateway(config, { logger });
     return {
       async stop() {

@@ -1,11 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { context, propagation, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { BasicTracerProvider, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { booleanFlag, parseConfig, type Env } from './config';
@@ -71,6 +67,15 @@ export function startTracing(settings: TracingSettings, options: { exporter?: Sp
   if (!settings.enabled) return noopHandle;
   users += 1;
   if (!provider) {
+    // The SDK is loaded only when tracing is switched on: off, not even its modules are in memory.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+    const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+    const sdk = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } = sdk;
     const exporter =
       options.exporter ??
       new OTLPTraceExporter({
