@@ -99,6 +99,12 @@ describe('account management through the gateway', () => {
     const ours = (await t.graphql(countyAdmin, LIST)).body.data.accounts;
     expect(ours.nodes.map((a: { subject: string }) => a.subject).sort()).toEqual(['hs-auditor-1', 'hs-info-1', 'hs-school-1']);
     expect(ours.totalCount).toBe(3);
+    const PAGE = `query($after: String) { accounts(first: 2, after: $after) { nodes { subject } pageInfo { hasNextPage endCursor } } }`;
+    const page1 = (await t.graphql(countyAdmin, PAGE)).body.data.accounts;
+    const page2 = (await t.graphql(countyAdmin, PAGE, { after: page1.pageInfo.endCursor })).body.data.accounts;
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    expect([...page1.nodes, ...page2.nodes].map((a: { subject: string }) => a.subject)).toEqual(['hs-auditor-1', 'hs-info-1', 'hs-school-1']);
+    expect(page2.pageInfo.hasNextPage).toBe(false);
     const neighbour = (await t.graphql(await t.token('county_system_admin', NEIGHBOUR), LIST)).body.data.accounts;
     expect(neighbour.totalCount).toBe(0);
     // The province manages cities and 仙桃市, not the district two levels down.

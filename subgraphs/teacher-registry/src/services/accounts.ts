@@ -103,7 +103,7 @@ async function findOrg(db: Db, id: string): Promise<TargetOrg | undefined> {
 export async function listAccounts(db: Db, viewer: Viewer, args: { status?: 'active' | 'disabled' | null; organisationId?: string | null; first?: number | null; after?: string | null }) {
   const limit = pageSize(args);
   const after = decodeCursor(args.after);
-  if (after !== null && !/^[^|]+\|[0-9a-f-]{36}$/.test(after)) throw badUserInput('after', 'is not a cursor returned by this API');
+  if (after !== null && !/^.+\|[0-9a-f-]{36}$/.test(after)) throw badUserInput('after', 'is not a cursor returned by this API');
   const base = () => {
     const q = db.knex(`${db.t('account')} as a`).whereIn('a.org_id', managedOrgs(db.knex, db, viewer));
     if (args.status) q.where('a.status', args.status);
@@ -112,8 +112,9 @@ export async function listAccounts(db: Db, viewer: Viewer, args: { status?: 'act
   };
   const query = base().select(COLUMNS).orderBy([{ column: 'a.subject' }, { column: 'a.id' }]).limit(limit + 1);
   if (after) {
-    const [subject, id] = after.split('|') as [string, string];
-    query.whereRaw('(a.subject, a.id) > (?, ?)', [subject, id]);
+    // A subject may contain '|'; the id after the last one never does.
+    const cut = after.lastIndexOf('|');
+    query.whereRaw('(a.subject, a.id) > (?, ?)', [after.slice(0, cut), after.slice(cut + 1)]);
   }
   const rows = (await query).map(toAccount);
   return toConnection(rows, limit, (r) => `${r.subject}|${r.id}`, async () => Number((await base().count('* as n').first())?.n ?? 0));
