@@ -109,6 +109,9 @@ export function idempotencyPlugin(store: IdempotencyStore): ApolloServerPlugin<G
             return refusal(409, ErrorCode.IDEMPOTENCY_IN_PROGRESS, 'The first request with this Idempotency-Key is still running; retry shortly.');
           }
           claimed = scoped;
+          // The subgraphs record it in the write's own transaction, so even a gateway that dies
+          // before storing the answer cannot let a replay write twice.
+          contextValue.idempotencyKey = createHash('sha256').update(scoped).digest('hex');
           return null;
         },
         async willSendResponse({ response }) {

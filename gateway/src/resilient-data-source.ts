@@ -6,6 +6,7 @@ import { GraphQLError } from 'graphql';
 import CircuitBreaker from 'opossum';
 import { ErrorCode } from '../../subgraphs/shared/src/errors';
 import { INTERNAL_IDENTITY_HEADER } from '../../subgraphs/shared/src/identity';
+import { IDEMPOTENCY_KEY_HEADER } from '../../subgraphs/shared/src/idempotency-record';
 import type { Logger } from '../../subgraphs/shared/src/logger';
 import { subgraphCircuitOpen, subgraphFetchDuration, subgraphFetchErrors } from '../../subgraphs/shared/src/metrics';
 import { injectTraceHeaders, tracingActive, withClientSpan } from '../../subgraphs/shared/src/tracing';
@@ -101,6 +102,7 @@ export class ResilientSubgraphDataSource extends RemoteGraphQLDataSource<Gateway
     if (!('identityHeader' in context) || !context.identityHeader) return;
     request.http?.headers.set(INTERNAL_IDENTITY_HEADER, context.identityHeader);
     request.http?.headers.set('x-request-id', context.requestId);
+    if (context.idempotencyKey && /^\s*mutation\b/.test(request.query ?? '')) request.http?.headers.set(IDEMPOTENCY_KEY_HEADER, context.idempotencyKey);
     // The subgraph continues this fetch's trace (only when tracing is on).
     injectTraceHeaders((name, value) => request.http?.headers.set(name, value));
   }

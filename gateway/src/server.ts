@@ -27,6 +27,8 @@ export interface GatewayContext {
   requestId: string;
   /** The request's trace context when tracing is on: subgraph fetch spans are its children. */
   traceContext?: TraceContext;
+  /** Digest of account and Idempotency-Key of a claimed mutation, forwarded to the subgraphs. */
+  idempotencyKey?: string;
 }
 
 export type RunningGateway = RunningHttpServer;

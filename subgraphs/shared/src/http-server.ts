@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import { IDEMPOTENCY_KEY_HEADER, withIdempotencyKey } from './idempotency-record';
 import { withServerSpan } from './tracing';
 
 /**
@@ -41,6 +42,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   maxBodyBytes?: number;
   /** Whole-request deadline (node's requestTimeout); the gateway sets it above its subgraph timeouts. */
   requestTimeoutMs?: number;
+  /** Where runMutation records forwarded idempotency keys (subgraphs; see idempotency-record.ts). */
+  idempotencyTable?: string;
   /** Inspects (and may complete) a request before Apollo sees it; throw HttpRejection to refuse. */
   prepareRequest?: (req: IncomingMessage, request: GraphQLRequestBody) => Promise<GraphQLRequestBody>;
   /** Names this service's spans when OpenTelemetry tracing is on (tracing.ts). */
@@ -173,10 +176,12 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-      context: () => context({ req }),
-    });
+    const response = await withIdempotencyKey(req.headers[IDEMPOTENCY_KEY_HEADER], options.idempotencyTable, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
+        context: () => context({ req }),
+      }),
+    );
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { appendAudit, currentAuditScope } from './audit';
 import { recordOutcome, refusalDetail, teacherIdsIn } from './audit-context';
+import { claimIdempotencyRecord } from './idempotency-record';
 
 /**
  * Mutations answer expected business outcomes as values, not exceptions: every payload is
@@ -66,6 +67,10 @@ export async function runMutation<T extends object>(
   const scope = currentAuditScope();
   try {
     const result = await knex.transaction(async (trx) => {
+      // A replay of a request whose write already committed (the gateway lost its answer) stores nothing.
+      if (!(await claimIdempotencyRecord(trx))) {
+        throw new UserErrorsAbort([userError(UserErrorCode.DUPLICATE, 'This request was already carried out under its Idempotency-Key; nothing was stored again.')]);
+      }
       const done = await work(trx);
       if (scope) {
         await appendAudit(trx, scope.db, scope.actor, {

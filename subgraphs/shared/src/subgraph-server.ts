@@ -131,11 +131,14 @@ export async function createSubgraphServer<T>(
 
   let http: RunningHttpServer;
   try {
+    // A subgraph without the idempotency_record migration (an older scaffold) simply skips the record.
+    const idempotencyTable = (await db.knex.raw('select to_regclass(?) as t', [db.t('idempotency_record')])).rows[0]?.t ? db.t('idempotency_record') : undefined;
     http = await startHttpServer({
       host: config.host,
       port: config.port,
       apollo,
       context,
+      idempotencyTable,
       serviceName: definition.name,
       routes: {
         '/metrics': metricsRoute,

@@ -7,6 +7,7 @@ import { titleReview } from './20261128140000_title_review';
 import { awards } from './20261128150000_awards';
 import { titlePostAndTrainingSummary } from './20261129100000_title_post_and_training_summary';
 import { createAuditLog } from './20261129200000_create_audit_log';
+import { idempotencyRecord } from './20261129600000_idempotency_record';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration, titleReview, awards, titlePostAndTrainingSummary, createAuditLog];
+export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration, titleReview, awards, titlePostAndTrainingSummary, createAuditLog, idempotencyRecord];

@@ -6,6 +6,7 @@ import { addLookupIndexes } from './20261128130000_add_lookup_indexes';
 import { titlePostsAndApprovedLeave } from './20261129100000_title_posts_and_approved_leave';
 import { createAuditLog } from './20261129200000_create_audit_log';
 import { quotaRollup } from './20261129500000_quota_rollup';
+import { idempotencyRecord } from './20261129600000_idempotency_record';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration, createStandardsPostsTransfersRotation, addLookupIndexes, titlePostsAndApprovedLeave, createAuditLog, quotaRollup];
+export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration, createStandardsPostsTransfersRotation, addLookupIndexes, titlePostsAndApprovedLeave, createAuditLog, quotaRollup, idempotencyRecord];

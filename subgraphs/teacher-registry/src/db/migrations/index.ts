@@ -10,6 +10,7 @@ import { payBandRollup } from './20261129400100_pay_band_rollup';
 import { headcountRollup } from './20261129500000_headcount_rollup';
 import { headcountRollupProvinces } from './20261129500100_headcount_rollup_provinces';
 import { headcountRollupFaster } from './20261129500200_headcount_rollup_faster';
+import { idempotencyRecord } from './20261129600000_idempotency_record';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, payBandRollup, headcountRollup, headcountRollupProvinces, headcountRollupFaster];
+export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, payBandRollup, headcountRollup, headcountRollupProvinces, headcountRollupFaster, idempotencyRecord];

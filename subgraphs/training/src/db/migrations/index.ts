@@ -6,6 +6,7 @@ import { bankExistingTrainingRecords } from './20261128120100_bank_existing_trai
 import { createCatalogueAndDeclarations } from './20261128120200_create_catalogue_and_declarations';
 import { declarationOrganiser } from './20261128120300_declaration_organiser';
 import { createAuditLog } from './20261129200000_create_audit_log';
+import { idempotencyRecord } from './20261129600000_idempotency_record';
 
 /** Append-only, in timestamp order. */
 export const migrations: readonly SchemaMigration[] = [
@@ -16,4 +17,5 @@ export const migrations: readonly SchemaMigration[] = [
   createCatalogueAndDeclarations,
   declarationOrganiser,
   createAuditLog,
+  idempotencyRecord,
 ];
