@@ -156,6 +156,16 @@ describe('audit trail of every write, read by auditors through the gateway', () 
     expect(JSON.stringify(added)).not.toContain('师德标兵');
   });
 
+  it('records a read the rules deny, once per field and request', async () => {
+    const before = (await rows('evaluation', 'denied:Teacher.ethicsEntries')).length;
+    const probe = await t.graphql(await t.token('county_query', COUNTY), `query Probe { teachers(first: 3) { nodes { name ethicsEntries { summary } } } }`);
+    expect(probe.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const added = (await rows('evaluation', 'denied:Teacher.ethicsEntries')).slice(before);
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ role: 'county_query', result: 'refused', detail: { field: 'Teacher.ethicsEntries', operation: 'Probe' } });
+    expect(added[0]!.teacher_ids).toHaveLength(1);
+  });
+
   it('answers an auditor with every service trail of its subtree, filtered and paginated, with the chain verified', async () => {
     const auditor = await t.token('auditor', COUNTY);
     const { body } = await t.graphql(auditor, TRAIL, { filter: { teacherId: t1!.id }, first: 50 });

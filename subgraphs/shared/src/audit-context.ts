@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { appendAudit, auditScopeStorage, type AuditActor, type AuditEntry, type AuditScope } from './audit';
+import { appendAudit, auditRead, auditScopeStorage, type AuditActor, type AuditEntry, type AuditScope } from './audit';
 import type { Db } from './db';
 import type { Logger } from './logger';
 
@@ -135,3 +135,32 @@ export const auditMutationMiddleware = async (resolve: Resolve, parent: unknown,
 
 /** graphql-middleware map: every field of the Mutation type. */
 export const auditMiddleware = { Mutation: auditMutationMiddleware };
+
+/**
+ * graphql-shield's fallback error, wrapped so that a read the rules deny is recorded too, as
+ * `denied:<Type.field>` with result `refused` (a write the rules deny is recorded by the mutation
+ * middleware instead). One entry per field per request, however many rows asked for it; for a
+ * field of Teacher the first teacher asked about is named.
+ */
+export function auditDeniedReads(fallbackError: () => Error) {
+  const seen = new WeakMap<object, Set<string>>();
+  return async (_thrown: unknown, parent: unknown, _args: unknown, context: unknown, info: GraphQLResolveInfo | undefined): Promise<Error> => {
+    const ctx = context as AuditedContext | undefined;
+    if (ctx?.db && ctx.viewer && info && info.parentType.name !== 'Mutation') {
+      const coordinate = `${info.parentType.name}.${info.fieldName}`;
+      let fields = seen.get(ctx);
+      if (!fields) seen.set(ctx, (fields = new Set()));
+      if (!fields.has(coordinate)) {
+        fields.add(coordinate);
+        const parentId = (parent as { id?: unknown } | null)?.id;
+        const teacherIds = info.parentType.name === 'Teacher' && typeof parentId === 'string' && UUID.test(parentId) ? [parentId.toLowerCase()] : [];
+        try {
+          await auditRead(ctx, { action: `denied:${coordinate}`, teacherIds, result: 'refused', detail: { field: coordinate, operation: clientOperationName(info.operation.name?.value) } });
+        } catch (error) {
+          ctx.logger?.error({ err: error, field: coordinate }, 'audit row of a denied read could not be written');
+        }
+      }
+    }
+    return fallbackError();
+  };
+}

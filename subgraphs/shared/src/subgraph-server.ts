@@ -20,7 +20,7 @@ import { createLogger, type Logger } from './logger';
 import { metricsAndLoggingPlugin, metricsRoute, watchDatabase } from './metrics';
 import { federationRules, mergeRules, shieldOptions } from './permissions';
 import { startTracing, traceDatabase, tracingSettingsFromEnv } from './tracing';
-import { auditMiddleware } from './audit-context';
+import { auditDeniedReads, auditMiddleware } from './audit-context';
 import { auditTrailWiring } from './audit-trail';
 import { startAuditRetention } from './audit-retention';
 import type { Route } from './http-server';
@@ -71,7 +71,8 @@ export function buildSubgraphExecutableSchema<T>(definition: SubgraphDefinition<
     ? buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }])
     : bare;
   // The audit middleware goes outside shield, so a denied write is recorded as refused too.
-  return applyMiddleware(schema, auditMiddleware, shield(mergeRules(federationRules, audit.rules, definition.permissions), shieldOptions));
+  const options = { ...shieldOptions, fallbackError: auditDeniedReads(shieldOptions.fallbackError) };
+  return applyMiddleware(schema, auditMiddleware, shield(mergeRules(federationRules, audit.rules, definition.permissions), options));
 }
 
 export async function createSubgraphServer<T>(
