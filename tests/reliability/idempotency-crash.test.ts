@@ -4,6 +4,7 @@ import { createGateway, type RunningGateway } from '../../gateway/src/server';
 import { uniqueSuffix } from '../helpers/database';
 import { startTestPlatform, testEnv, type TestPlatform } from '../helpers/platform';
 import { checkInvariants, dbsOf, settleEvents } from './invariants';
+import { purgeIdempotencyRecords } from '../../subgraphs/shared/src/idempotency-record';
 import { newRegistration, REGISTER_TEACHER } from './support';
 
 const ADD_CONTACT = 'mutation($input: AddContactInput!) { addContact(input: $input) { errors { code message } } }';
@@ -70,6 +71,18 @@ describe('idempotency key after a gateway crash', () => {
     const refused = await send(t.gatewayUrl, key, '12345');
     expect(refused.data?.addContact.errors).toEqual([expect.objectContaining({ code: 'INVALID_INPUT' })]);
     expect(await registry().knex(registry().t('idempotency_record')).where('key', createHash('sha256').update(`test-school_info_admin-1142000101:${key}`).digest('hex')).count('* as n')).toEqual([{ n: 0 }]);
+  });
+
+  it('purges records older than a week and keeps the recent ones', async () => {
+    const table = registry().t('idempotency_record');
+    await registry().knex(table).insert([
+      { key: 'a'.repeat(64), seq: 1, created_at: registry().knex.raw(`now() - interval '8 days'`) },
+      { key: 'b'.repeat(64), seq: 1, created_at: registry().knex.raw(`now() - interval '6 days'`) },
+    ]);
+    const before = Number((await registry().knex(table).count('* as n'))[0]!.n);
+    expect(await purgeIdempotencyRecords(registry().knex, table)).toBe(1);
+    expect(await registry().knex(table).where('key', 'a'.repeat(64)).first()).toBeUndefined();
+    expect(Number((await registry().knex(table).count('* as n'))[0]!.n)).toBe(before - 1);
   });
 
   it('leaves data that reconciles', async () => {

@@ -54,3 +54,33 @@ export async function createIdempotencyRecordTable(knex: Knex, schema: string): 
 export async function dropIdempotencyRecordTable(knex: Knex, schema: string): Promise<void> {
   await knex.schema.withSchema(schema).dropTableIfExists('idempotency_record');
 }
+
+/**
+ * Records outlive the gateway's own memory of a key (IDEMPOTENCY_TTL_SECONDS, a day by default)
+ * by a wide margin, then go: a replay after a week is no longer a replay anyone can mean.
+ */
+export const IDEMPOTENCY_RECORD_DAYS = 7;
+
+export async function purgeIdempotencyRecords(knex: Knex, table: string, keepDays = IDEMPOTENCY_RECORD_DAYS): Promise<number> {
+  return knex(table).where('created_at', '<', knex.raw(`now() - make_interval(days => ?)`, [keepDays])).delete();
+}
+
+/** Purges hourly in each subgraph process (timers unref'd: they never keep a process alive). */
+export function startIdempotencyPurge(options: { knex: Knex; table: string; onError(error: unknown): void; intervalMs?: number }): { stop(): Promise<void> } {
+  let running: Promise<unknown> | null = null;
+  const pass = () => {
+    running ??= purgeIdempotencyRecords(options.knex, options.table)
+      .catch(options.onError)
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(pass, options.intervalMs ?? 3_600_000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -23,6 +23,7 @@ import { startTracing, traceDatabase, tracingSettingsFromEnv } from './tracing';
 import { auditDeniedReads, auditMiddleware } from './audit-context';
 import { auditTrailWiring } from './audit-trail';
 import { startAuditRetention } from './audit-retention';
+import { startIdempotencyPurge } from './idempotency-record';
 import type { Route } from './http-server';
 
 /** What every request of every subgraph carries. `loaders` is built fresh per request. */
@@ -131,9 +132,10 @@ export async function createSubgraphServer<T>(
   };
 
   let http: RunningHttpServer;
+  let idempotencyTable: string | undefined;
   try {
     // A subgraph without the idempotency_record migration (an older scaffold) simply skips the record.
-    const idempotencyTable = (await db.knex.raw('select to_regclass(?) as t', [db.t('idempotency_record')])).rows[0]?.t ? db.t('idempotency_record') : undefined;
+    idempotencyTable = (await db.knex.raw('select to_regclass(?) as t', [db.t('idempotency_record')])).rows[0]?.t ? db.t('idempotency_record') : undefined;
     http = await startHttpServer({
       host: config.host,
       port: config.port,
@@ -173,6 +175,9 @@ export async function createSubgraphServer<T>(
   });
 
   const retention = startAuditRetention({ db, retentionDays: config.auditRetentionDays, intervalMs: config.auditPurgeIntervalMs, logger });
+  const idempotencyPurge = idempotencyTable
+    ? startIdempotencyPurge({ knex: db.knex, table: idempotencyTable, onError: (error) => logger.warn({ err: error }, 'idempotency record purge failed; will retry') })
+    : null;
 
   return {
     ...http,
@@ -182,6 +187,7 @@ export async function createSubgraphServer<T>(
     async stop() {
       unwatch();
       await retention.stop();
+      await idempotencyPurge?.stop();
       await relay.stop();
       await http.stop();
       await apollo.stop();
