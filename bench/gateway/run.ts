@@ -10,6 +10,7 @@ import { startPlatform } from '../../gateway/src/platform';
 import { envPrefix } from '../../subgraphs/shared/src/config';
 import { signInternalIdentity, type Viewer } from '../../subgraphs/shared/src/identity';
 import { SUBGRAPHS } from '../../subgraphs';
+import { countStatementsPerRequest, type StatementCounts } from '../statements';
 import { bodyFactory, EXPECTED_NODES, REPO_ROOT, SCENARIOS, type Scenario } from './operations';
 import { cpuSeconds, residentMemory, startChild, stopChild, waitFor, type Child } from './processes';
 
@@ -129,25 +130,56 @@ async function ensureDatabase(): Promise<void> {
 }
 
 /** Migrations and, on an empty database, the demo data (a generated national data set is kept as it is). */
-async function prepareData(): Promise<string[]> {
-  if (!schemaSuffix) await seedDemo();
+/**
+ * Migrations and, on an empty database, the demo data (a generated data set is used as it is); then
+ * the SQL statements per request, counted in-process on every subgraph's connection pool
+ * (bench/statements.ts), and the sorted teacher ids the random requests draw from.
+ */
+async function prepareData(): Promise<{ teacherIds: string[]; statements: StatementCounts | null }> {
+  const platform = await startPlatform({
+    env: {
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: jwtSecret,
+      INTERNAL_IDENTITY_SECRET: internalIdentitySecret,
+      LOG_LEVEL: 'warn',
+      EVENT_RELAY_INTERVAL_MS: '60000',
+      RATE_LIMIT_USER_PER_MINUTE: '100000000',
+      RATE_LIMIT_CLIENT_PER_MINUTE: '100000000',
+      ...schemaEnv,
+    },
+    seedDemo: !schemaSuffix,
+    ephemeralPorts: true,
+  });
+  let statements: StatementCounts | null = null;
+  try {
+    const creds = await credentials();
+    statements = await countStatementsPerRequest({
+      graphql: async (token, query, variables) => {
+        const response = await fetch(platform.gateway.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query, variables }),
+        });
+        return (await response.json()) as { errors?: unknown[]; data?: unknown };
+      },
+      knexes: platform.subgraphs.map((s) => s.db.knex),
+      listToken: creds.adminBearer,
+      partnerToken: creds.partnerBearer,
+      orgUnitId: 'CN',
+    });
+  } catch (error) {
+    say(`SQL statements per request: not counted (${error instanceof Error ? error.message.slice(0, 200) : String(error)})`);
+  } finally {
+    await platform.stop();
+  }
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const rows = await client.query<{ id: string }>(`select id from "${schemaOf('teacher-registry')}".teacher order by id`);
-    return rows.rows.map((r) => r.id);
+    return { teacherIds: rows.rows.map((r) => r.id), statements };
   } finally {
     await client.end();
   }
-}
-
-async function seedDemo(): Promise<void> {
-  const platform = await startPlatform({
-    env: { DATABASE_URL: databaseUrl, JWT_SECRET: jwtSecret, INTERNAL_IDENTITY_SECRET: internalIdentitySecret, LOG_LEVEL: 'warn', EVENT_RELAY_INTERVAL_MS: '60000' },
-    seedDemo: true,
-    ephemeralPorts: true,
-  });
-  await platform.stop();
 }
 
 async function startSubgraphs(): Promise<Record<string, string>> {
@@ -350,7 +382,7 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-function report(measurements: Measurement[]): void {
+function report(measurements: Measurement[], statements: StatementCounts | null): void {
   say('\n## Per round');
   say('| round | scenario | gateway | req/s | p50 ms | p99 ms | errors | gateway RSS max MB (processes) | gateway CPU ms/req | subgraphs CPU ms/req | load 1/5/15 |');
   say('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -373,7 +405,9 @@ function report(measurements: Measurement[]): void {
   }
   const failures = measurements.filter((m) => m.errors > 0);
   for (const f of failures) say(`errors: ${f.gateway} ${f.scenario} round ${f.round}: ${f.errors}, first: ${f.firstError ?? '(transport error or timeout)'}`);
-  say('\nSQL statements per request: not counted here (no per-process statement counter is exported yet); the partner dossier costs 27 statements for 1 or 50 teachers (README, "The partner dossier").');
+  if (statements) {
+    say(`\nSQL statements per request (counted in-process before the run, bench/statements.ts): teacher list 5 / 50 teachers ${statements.list5} / ${statements.list50}; partner dossier 1 / 50 teachers ${statements.dossier1} / ${statements.dossier50}.`);
+  }
 }
 
 async function soak(gateway: RunningGatewayProcess, makeBodies: Record<Scenario, () => string>, headersOf: (s: Scenario) => Record<string, string>): Promise<void> {
@@ -415,9 +449,12 @@ async function main(): Promise<void> {
   say(`bench:gateway: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load ${load()}`);
   say(`database ${databaseName}; ${concurrency} connections; ${duration} s per run after ${warmup} s warm-up; ${rounds} rounds; logs in ${logDir}`);
   await ensureDatabase();
-  const teacherIds = await prepareData();
+  const { teacherIds, statements } = await prepareData();
   if (teacherIds.length < 60) throw new Error(`the ${databaseName} database has only ${teacherIds.length} teachers; the list scenario needs at least 60`);
   say(`${teacherIds.length} teachers (${schemaSuffix ? `generated data set, schemas *_${schemaSuffix}` : 'demo data'})`);
+  if (statements) {
+    say(`SQL statements per request (all four subgraphs): teacher list 5 / 50 teachers ${statements.list5} / ${statements.list50}; partner dossier 1 / 50 teachers ${statements.dossier1} / ${statements.dossier50}`);
+  }
   const subgraphUrls = await startSubgraphs();
   say(`subgraphs up: ${Object.values(subgraphUrls).join(' ')}`);
   const creds = await credentials();
@@ -438,6 +475,13 @@ async function main(): Promise<void> {
     return;
   }
 
+  // An unmeasured pass first: whichever gateway ran first would otherwise pay for cold database
+  // buffers, subgraph JIT and caches on everyone's behalf.
+  if (warmup > 0) {
+    say(`\nwarm-up pass (not measured): every gateway, every scenario, ${warmup * 2} s each; load ${load()}`);
+    for (const scenario of scenarios) for (const gateway of running) await drive(gateway, scenario, warmup * 2, makeBodies[scenario], headersOf(scenario));
+  }
+
   const measurements: Measurement[] = [];
   for (let round = 1; round <= rounds; round += 1) {
     say(`\nround ${round}/${rounds}: load ${load()}`);
@@ -453,7 +497,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  report(measurements);
+  report(measurements, statements);
 }
 
 let stopping = false;
