@@ -1,4 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { mintToken } from '../gateway/src/auth';
+import { startPlatform } from '../gateway/src/platform';
+import { envPrefix } from '../subgraphs/shared/src/config';
+import { countStatementsPerRequest } from './statements';
 import { createDb, migrateLatest, type Db } from '../subgraphs/shared/src/db';
 import type { Role, Viewer } from '../subgraphs/shared/src/identity';
 import { SUBGRAPHS } from '../subgraphs';
@@ -21,6 +26,8 @@ const { values } = parseArgs({
     'live-runs': { type: 'string', default: '3' },
     province: { type: 'string', default: '420000' },
     'database-url': { type: 'string', default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench' },
+    // Also start the platform over the last set and print SQL statements per request (batching proof).
+    statements: { type: 'boolean', default: true },
   },
 });
 const runs = Number(values.runs);
@@ -50,6 +57,34 @@ async function open(name: string, set: string): Promise<Db> {
   // Applies the rollup migrations to a data set generated before them (builds the headcount rollup).
   await migrateLatest(db, SUBGRAPHS.find((s) => s.name === name)!.migrations);
   return db;
+}
+
+/** The whole platform (four subgraphs and the gateway) in-process over one generated data set. */
+async function statementsOver(set: string) {
+  const secret = randomBytes(32).toString('hex');
+  const env: Record<string, string> = {
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, DATABASE_POOL_MAX: '4', JWT_SECRET: secret,
+    INTERNAL_IDENTITY_SECRET: randomBytes(32).toString('hex'), EVENT_RELAY_INTERVAL_MS: '3600000',
+  };
+  for (const s of SUBGRAPHS) env[`${envPrefix(s.name)}DATABASE_SCHEMA`] = schemaOf(s.name, set);
+  const platform = await startPlatform({ env, seedDemo: false, ephemeralPorts: true });
+  try {
+    const token = (role: string, org: string, extra: Record<string, unknown> = {}) =>
+      mintToken({ sub: `bench-${role}`, role, org, org_path: org === 'CN' ? '/CN/' : `/CN/${org}/`, ...extra } as never, { secret, issuer: 'teacher-platform', audience: 'teacher-platform', expiresIn: '10m' });
+    const graphql = async (t: string, query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(platform.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify({ query, variables }) });
+      return (await response.json()) as { errors?: unknown[]; data?: unknown };
+    };
+    return await countStatementsPerRequest({
+      graphql,
+      knexes: platform.subgraphs.map((s) => s.db.knex),
+      listToken: await token('national_query', 'CN'),
+      partnerToken: await token('partner', values.province as string, { client_id: 'title-review-system', scope: 'dossier:read org:read' }),
+      orgUnitId: values.province as string,
+    });
+  } finally {
+    await platform.stop();
+  }
 }
 
 async function main() {
@@ -93,6 +128,12 @@ async function main() {
       await registry.destroy();
       await staffing.destroy();
     }
+  }
+  if (values.statements) {
+    const set = (values.sets as string).split(',').at(-1) as string;
+    const counts = await statementsOver(set);
+    results.push({ set, statementsPerRequest: counts });
+    console.log(`\n${set}: SQL statements per request, all four subgraphs: teacher list ${counts.list5} for 5 teachers, ${counts.list50} for 50; partner dossier ${counts.dossier1} for 1, ${counts.dossier50} for 50`);
   }
   console.log(`\nload average at the end ${await uptime()}`);
   console.log(JSON.stringify(results));
