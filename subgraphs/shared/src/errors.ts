@@ -91,7 +91,7 @@ export function databaseFailure(formatted: GraphQLFormattedError, error: unknown
     const unreachable =
       (typeof code === 'string' && DATABASE_UNAVAILABLE_CODES.has(code)) ||
       name === 'KnexTimeoutError' ||
-      (typeof message === 'string' && /^Connection terminated|^Client has encountered a connection error/.test(message));
+      (typeof message === 'string' && /Connection terminated|Client has encountered a connection error/.test(message));
     if (unreachable) {
       return { message: 'The database is unavailable at the moment; nothing was stored. Try again shortly.', ...path, extensions: { code: ErrorCode.DATABASE_UNAVAILABLE } };
     }
