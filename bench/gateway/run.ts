@@ -23,8 +23,8 @@ import { cpuSeconds, residentMemory, startChild, stopChild, waitFor, type Child 
 const HELP = `Usage: npm run bench:gateway -- [options]
 
   --duration <s>      measured seconds per gateway, scenario and round (default 10)
-  --warmup <s>        unmeasured seconds before each measurement (default 2)
-  --concurrency <n>   connections kept busy (default 16)
+  --warmup <s>        unmeasured seconds before each measurement (default 3)
+  --concurrency <n>   connections kept busy (default 8)
   --rounds <n>        rounds; each round runs every gateway on every scenario (default 3)
   --gateways <list>   any of ours,hive,stock (default all three)
   --scenarios <list>  any of dossier,list50 (default both)
@@ -44,34 +44,44 @@ type GatewayName = 'ours' | 'hive' | 'stock';
 const ALL_GATEWAYS: GatewayName[] = ['ours', 'hive', 'stock'];
 const PORTS = { subgraphBase: 4700, ours: 4710, hive: 4720, stock: 4730 };
 
-const { values: args } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '2' },
-    concurrency: { type: 'string', default: '16' },
-    rounds: { type: 'string', default: '3' },
-    gateways: { type: 'string', default: ALL_GATEWAYS.join(',') },
-    scenarios: { type: 'string', default: SCENARIOS.join(',') },
-    workers: { type: 'string' },
-    soak: { type: 'string' },
-    'node-args': { type: 'string' },
-    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379/7' },
-    'schema-suffix': { type: 'string' },
-    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/bench' },
-    help: { type: 'boolean', default: false },
-  },
-});
+function parseOptions() {
+  return parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+      concurrency: { type: 'string', default: '8' },
+      rounds: { type: 'string', default: '3' },
+      gateways: { type: 'string', default: ALL_GATEWAYS.join(',') },
+      scenarios: { type: 'string', default: SCENARIOS.join(',') },
+      workers: { type: 'string' },
+      soak: { type: 'string' },
+      'node-args': { type: 'string' },
+      'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379/7' },
+      'schema-suffix': { type: 'string' },
+      'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/bench' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench:gateway: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+let parsed: ReturnType<typeof parseOptions>;
+try {
+  parsed = parseOptions();
+} catch (error) {
+  // An unknown option or a missing value: the one clear line and the usage, not a stack.
+  fail(error instanceof Error ? error.message : String(error));
+}
+const args = parsed.values;
 
 function positive(name: string, value: string | undefined): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) fail(`--${name} must be a positive number (got "${value}")`);
   return n;
 }
-function fail(message: string): never {
-  process.stderr.write(`bench:gateway: ${message}\n\n${HELP}`);
-  process.exit(2);
-}
-
 if (args.help) {
   process.stdout.write(HELP);
   process.exit(0);
