@@ -88,6 +88,21 @@ describe('post plans, appointments and free post slots', () => {
     expect(await appointments()).toBe(count);
   });
 
+  it('refuses the second of two writers who read the same post plan version, and keeps the first ceiling', async () => {
+    const key = { orgUnitId: SCHOOL, year: 2040, category: 'MANAGEMENT', grade: 9 };
+    const stored = () => s.server.db.knex(s.server.db.t('post_plan')).where({ org_id: SCHOOL, year: 2040, category: 'management', grade: 9 }).first();
+    const created = await s.call(countyAdmin(), PLAN, { input: { ...key, ceiling: 2 } });
+    expect(created.data.setPostPlanEntry).toMatchObject({ errors: [], entry: { ceiling: 2, version: 1 } });
+    // Both administrators read version 1.
+    const read = created.data.setPostPlanEntry.entry.version;
+    const firstWriter = await s.call(countyAdmin(), PLAN, { input: { ...key, ceiling: 3, version: read } });
+    expect(firstWriter.data.setPostPlanEntry).toMatchObject({ errors: [], entry: { ceiling: 3, version: read + 1 } });
+    const secondWriter = await s.call(countyAdmin(), PLAN, { input: { ...key, ceiling: 5, version: read } });
+    expect(secondWriter.data.setPostPlanEntry.entry).toBeNull();
+    expect(secondWriter.data.setPostPlanEntry.errors).toEqual([expect.objectContaining({ code: 'CONFLICT', field: ['input', 'version'] })]);
+    expect(await stored()).toMatchObject({ ceiling: 3, version: read + 1 });
+  });
+
   it('keeps post plans for units above to set, with valid grades and ceilings', async () => {
     const own = await s.call(schoolAdmin(), PLAN, { input: { orgUnitId: SCHOOL, year: 2026, category: 'PROFESSIONAL_TECHNICAL', grade: 12, ceiling: 99 } });
     expect(own.data.setPostPlanEntry.errors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'orgUnitId'] })]);

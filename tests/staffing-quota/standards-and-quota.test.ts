@@ -22,7 +22,7 @@ const UNIT = `#graphql
     _entities(representations: $reps) { ... on OrgUnit { id staffingQuota(year: $year) { approved occupied balance students standard standardGap } enrolment(year: $year) { students version } } }
   }`;
 const SET_QUOTA = `#graphql
-  mutation ($input: SetApprovedQuotaInput!) { setApprovedQuota(input: $input) { staffingQuota { year approved occupied balance standard } errors { code message field } } }`;
+  mutation ($input: SetApprovedQuotaInput!) { setApprovedQuota(input: $input) { staffingQuota { year approved occupied balance standard } version errors { code message field } } }`;
 
 const units = (...ids: string[]) => ids.map((id) => ({ __typename: 'OrgUnit', id }));
 const primaryRows = (perGrade: number[], classes: number[], boarders: number[]) =>
@@ -159,6 +159,24 @@ describe('enrolment, standard quota, approved quota and balances', () => {
     // A query account reads but cannot write.
     const query = await s.call(s.viewer('county_query', COUNTY), SET_QUOTA, { input: { orgUnitId: RURAL_PRIMARY, year: 2031, approved: 2 } });
     expect(query.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses the second of two writers who read the same quota version, and keeps the first value', async () => {
+    const stored = () => s.server.db.knex(s.server.db.t('staffing_quota')).where({ org_id: RURAL_PRIMARY, year: 2040 }).first();
+    const created = await s.call(countyAdmin(), SET_QUOTA, { input: { orgUnitId: RURAL_PRIMARY, year: 2040, approved: 8 } });
+    expect(created.data.setApprovedQuota).toMatchObject({ errors: [], version: 1 });
+    // Both administrators read version 1.
+    const read = created.data.setApprovedQuota.version;
+    const firstWriter = await s.call(countyAdmin(), SET_QUOTA, { input: { orgUnitId: RURAL_PRIMARY, year: 2040, approved: 9, version: read } });
+    expect(firstWriter.data.setApprovedQuota).toMatchObject({ errors: [], version: read + 1, staffingQuota: { year: 2040, approved: 9 } });
+    const secondWriter = await s.call(countyAdmin(), SET_QUOTA, { input: { orgUnitId: RURAL_PRIMARY, year: 2040, approved: 12, version: read } });
+    expect(secondWriter.data.setApprovedQuota).toMatchObject({ staffingQuota: null, version: null });
+    expect(secondWriter.data.setApprovedQuota.errors).toEqual([expect.objectContaining({ code: 'CONFLICT', field: ['input', 'version'] })]);
+    expect(await stored()).toMatchObject({ approved: 9, version: read + 1 });
+    // Without a version it is a deliberate overwrite.
+    const overwrite = await s.call(countyAdmin(), SET_QUOTA, { input: { orgUnitId: RURAL_PRIMARY, year: 2040, approved: 10 } });
+    expect(overwrite.data.setApprovedQuota).toMatchObject({ errors: [], version: read + 2 });
+    expect(await stored()).toMatchObject({ approved: 10, version: read + 2 });
   });
 
   it('keeps the balance of a whole level in one statement and scopes it to the viewer', async () => {

@@ -82,23 +82,37 @@ export async function recordEnrolment(ctx: Context, input: { schoolId: string; y
   });
 }
 
-export async function setApprovedQuota(ctx: Context, input: { orgUnitId: string; year: number; approved: number }) {
+export async function setApprovedQuota(ctx: Context, input: { orgUnitId: string; year: number; approved: number; version?: number | null }) {
   const errors: UserError[] = [];
   validYear(input.year, errors);
   if (!Number.isInteger(input.approved) || input.approved < 0) errors.push(userError(UserErrorCode.INVALID_INPUT, 'approved cannot be negative.', field('approved')));
-  if (errors.length) return { staffingQuota: null, errors };
+  if (errors.length) return { staffingQuota: null, version: null, errors };
   const unit = await unitForWrite(ctx, input.orgUnitId, 'orgUnitId', { fromAbove: true });
-  if (isError(unit)) return { staffingQuota: null, errors: [unit] };
+  if (isError(unit)) return { staffingQuota: null, version: null, errors: [unit] };
   return runMutation(ctx.db.knex, async (trx) => {
-    await trx(ctx.db.t('staffing_quota'))
-      .insert({ org_id: unit.id, year: input.year, approved: input.approved })
-      .onConflict(['org_id', 'year'])
-      .merge({ approved: input.approved, version: trx.raw(`${ctx.db.t('staffing_quota')}.version + 1`), updated_at: trx.fn.now() });
-    return { staffingQuota: { orgId: unit.id, year: input.year } };
+    const table = ctx.db.t('staffing_quota');
+    const key = { org_id: unit.id, year: input.year };
+    let row: { version: number } | undefined;
+    if (input.version != null) {
+      // Optimistic concurrency: the client read this version; a newer one (or no row) means someone
+      // else wrote since, so nothing is stored (the composite key rules out updateWithVersion).
+      [row] = await trx(table).where({ ...key, version: input.version })
+        .update({ approved: input.approved, version: trx.raw('version + 1'), updated_at: trx.fn.now() })
+        .returning(['version']);
+      if (!row) throw new UserErrorsAbort([userError(UserErrorCode.CONFLICT, 'The approved quota was changed by someone else since you loaded it; reload and try again.', field('version'))]);
+    } else {
+      // No version: creating the figure or a deliberate overwrite.
+      [row] = await trx(table)
+        .insert({ ...key, approved: input.approved })
+        .onConflict(['org_id', 'year'])
+        .merge({ approved: input.approved, version: trx.raw(`${table}.version + 1`), updated_at: trx.fn.now() })
+        .returning(['version']);
+    }
+    return { staffingQuota: { orgId: unit.id, year: input.year }, version: row!.version };
   });
 }
 
-export async function setPostPlanEntry(ctx: Context, input: { orgUnitId: string; year: number; category: PostCategoryValue; grade: number; ceiling: number }) {
+export async function setPostPlanEntry(ctx: Context, input: { orgUnitId: string; year: number; category: PostCategoryValue; grade: number; ceiling: number; version?: number | null }) {
   const errors: UserError[] = [];
   validYear(input.year, errors);
   const max = MAX_GRADE[input.category];
@@ -109,11 +123,23 @@ export async function setPostPlanEntry(ctx: Context, input: { orgUnitId: string;
   if (isError(unit)) return { entry: null, errors: [unit] };
   return runMutation(ctx.db.knex, async (trx) => {
     const table = ctx.db.t('post_plan');
+    const columns = ['org_id as orgId', 'year', 'category', 'grade', 'ceiling', 'version'];
+    if (input.version != null) {
+      // Optimistic concurrency: the client read this version; a newer one (or no row) means someone
+      // else wrote since, so nothing is stored (the composite key rules out updateWithVersion).
+      const [row] = await trx(table)
+        .where({ org_id: unit.id, year: input.year, category: input.category, grade: input.grade, version: input.version })
+        .update({ ceiling: input.ceiling, version: trx.raw('version + 1'), updated_at: trx.fn.now() })
+        .returning(columns);
+      if (!row) throw new UserErrorsAbort([userError(UserErrorCode.CONFLICT, 'The post plan entry was changed by someone else since you loaded it; reload and try again.', field('version'))]);
+      return { entry: row };
+    }
+    // No version: creating the entry or a deliberate overwrite.
     const [row] = await trx(table)
       .insert({ org_id: unit.id, year: input.year, category: input.category, grade: input.grade, ceiling: input.ceiling })
       .onConflict(['org_id', 'year', 'category', 'grade'])
       .merge({ ceiling: input.ceiling, version: trx.raw(`${table}.version + 1`), updated_at: trx.fn.now() })
-      .returning(['org_id as orgId', 'year', 'category', 'grade', 'ceiling', 'version']);
+      .returning(columns);
     return { entry: row };
   });
 }
