@@ -1,6 +1,7 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
 import { countQueries } from '../helpers/query-counter';
+import { settleEvents } from '../reliability/invariants';
 
 /** The training fields as clients see them: through the gateway, joined with the registry. */
 const data = buildDemoDataset();
@@ -31,12 +32,15 @@ describe('training through the gateway', () => {
         expect(body.data.teachers.nodes).toHaveLength(n);
         return body;
       });
+    // Events from the registry's demo load still arrive for a while after start; their intake
+    // (inbox, projections, audit) runs on the same knex, so deliver them all before counting.
+    await settleEvents(t.platform.subgraphs);
     await run(10);
     const ten = await run(10);
     const hundred = await run(100);
-    const requestStatements = (sql: string[]) => sql.filter((q) => !q.includes('.outbox')).length;
-    expect(requestStatements(hundred.sql)).toBe(requestStatements(ten.sql));
-    expect(requestStatements(hundred.sql)).toBeLessThanOrEqual(7);
+    const requestStatements = (sql: string[]) => sql.filter((q) => !q.includes('.outbox'));
+    expect(requestStatements(hundred.sql)).toHaveLength(requestStatements(ten.sql).length);
+    expect(requestStatements(hundred.sql).length).toBeLessThanOrEqual(7);
   });
 
   it('gives subtree completion rates on OrgUnit, scoped, and children add up to the parent', async () => {
