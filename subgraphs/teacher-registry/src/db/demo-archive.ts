@@ -66,7 +66,9 @@ export function buildDemoArchive(dataset: DemoDataset): DemoArchive {
       on_quota: random() < 0.85,
       employment_form: '1',
       started_work_on: t.startedWorkOn,
-      joined_school_on: addYears(t.startedWorkOn, Math.floor(random() * 4)),
+      // Capped so no demo teacher joins a school in the future (starts of work reach 2025-09-01),
+      // which would make every later edit of the archive fail its date check.
+      joined_school_on: [addYears(t.startedWorkOn, Math.floor(random() * 4)), '2025-09-01'].sort()[0],
       subject: stage === 'kindergarten' ? '学前教育' : pick(random, SUBJECTS),
       title,
       status: 'active',
