@@ -28,15 +28,20 @@ describe('batching', () => {
 
   it('answers enrolment, post plans and balances of every school in constant statements', async () => {
     const schools = data.orgUnits.filter((o) => o.level === 'school').map((o) => ({ __typename: 'OrgUnit', id: o.id }));
-    const ask = () =>
+    const ask = (reps = schools) =>
       s.call(s.viewer('national_query', 'CN'), `#graphql
         query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on OrgUnit { id
-          staffingQuota(year: 2026) { standard } enrolment(year: 2026) { students } postPlan(year: 2026) { ceiling } } } }`, { reps: schools });
+          staffingQuota(year: 2026) { standard version } enrolment(year: 2026) { students } postPlan(year: 2026) { ceiling } } } }`, { reps });
     // The first read after a write brings the quota figures cache (quota_rollup) up to date; counted: a current cache.
     await ask();
     const { result, count } = await countQueries([s.server.db.knex], ask);
     expect(result.errors).toBeUndefined();
     expect(result.data._entities.every((u: any) => u.staffingQuota && u.enrolment)).toBe(true);
-    expect(count).toBe(4); // balances, enrolment rows, enrolment versions, post plans
+    expect(result.data._entities.some((u: any) => u.staffingQuota.version !== null)).toBe(true);
+    expect(count).toBe(5); // balances, quota versions, enrolment rows, enrolment versions, post plans
+    expect(schools.length).toBeGreaterThan(10);
+    const few = await countQueries([s.server.db.knex], () => ask(schools.slice(0, 10)));
+    expect(few.result.errors).toBeUndefined();
+    expect(few.count).toBe(count);
   });
 });

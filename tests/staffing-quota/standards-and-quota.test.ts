@@ -24,6 +24,9 @@ const UNIT = `#graphql
 const SET_QUOTA = `#graphql
   mutation ($input: SetApprovedQuotaInput!) { setApprovedQuota(input: $input) { staffingQuota { year approved occupied balance standard } version errors { code message field } } }`;
 
+const QUOTA_VERSION = `#graphql
+  query ($reps: [_Any!]!, $year: Int!) { _entities(representations: $reps) { ... on OrgUnit { staffingQuota(year: $year) { approved version } } } }`;
+
 const units = (...ids: string[]) => ids.map((id) => ({ __typename: 'OrgUnit', id }));
 const primaryRows = (perGrade: number[], classes: number[], boarders: number[]) =>
   perGrade.map((students, i) => ({ stage: 'PRIMARY', grade: i + 1, students, classes: classes[i], boarders: boarders[i] }));
@@ -163,20 +166,42 @@ describe('enrolment, standard quota, approved quota and balances', () => {
 
   it('refuses the second of two writers who read the same quota version, and keeps the first value', async () => {
     const stored = () => s.server.db.knex(s.server.db.t('staffing_quota')).where({ org_id: RURAL_PRIMARY, year: 2040 }).first();
+    // Another administrator's view of the unit: the quota's version comes from the query, not from a write.
+    const readVersion = async () => {
+      const res = await s.call(countyAdmin(), QUOTA_VERSION, { reps: units(RURAL_PRIMARY), year: 2040 });
+      expect(res.errors).toBeUndefined();
+      return res.data._entities[0].staffingQuota.version as number | null;
+    };
+    expect(await readVersion()).toBeNull(); // no quota approved for 2040 yet
     const created = await s.call(countyAdmin(), SET_QUOTA, { input: { orgUnitId: RURAL_PRIMARY, year: 2040, approved: 8 } });
     expect(created.data.setApprovedQuota).toMatchObject({ errors: [], version: 1 });
-    // Both administrators read version 1.
+    // Both administrators read version 1, the first from its write, the second through the query.
     const read = created.data.setApprovedQuota.version;
+    const secondRead = await readVersion();
+    expect(secondRead).toBe(read);
     const firstWriter = await s.call(countyAdmin(), SET_QUOTA, { input: { orgUnitId: RURAL_PRIMARY, year: 2040, approved: 9, version: read } });
     expect(firstWriter.data.setApprovedQuota).toMatchObject({ errors: [], version: read + 1, staffingQuota: { year: 2040, approved: 9 } });
-    const secondWriter = await s.call(countyAdmin(), SET_QUOTA, { input: { orgUnitId: RURAL_PRIMARY, year: 2040, approved: 12, version: read } });
+    const secondWriter = await s.call(countyAdmin(), SET_QUOTA, { input: { orgUnitId: RURAL_PRIMARY, year: 2040, approved: 12, version: secondRead } });
     expect(secondWriter.data.setApprovedQuota).toMatchObject({ staffingQuota: null, version: null });
     expect(secondWriter.data.setApprovedQuota.errors).toEqual([expect.objectContaining({ code: 'CONFLICT', field: ['input', 'version'] })]);
     expect(await stored()).toMatchObject({ approved: 9, version: read + 1 });
+    // After reloading, the second writer sees the new version through the query and its write goes through.
+    const reloaded = await readVersion();
+    expect(reloaded).toBe(read + 1);
+    const retried = await s.call(countyAdmin(), SET_QUOTA, { input: { orgUnitId: RURAL_PRIMARY, year: 2040, approved: 12, version: reloaded } });
+    expect(retried.data.setApprovedQuota).toMatchObject({ errors: [], version: read + 2, staffingQuota: { year: 2040, approved: 12 } });
+    expect(await readVersion()).toBe(read + 2);
+    // The version is the unit's own row: the county above has approved nothing for 2040 itself. A
+    // viewer of another province has no balance of this unit at all, hence no version.
+    const county = await s.call(countyAdmin(), QUOTA_VERSION, { reps: units(COUNTY), year: 2040 });
+    expect(county.data._entities[0].staffingQuota).toMatchObject({ approved: 12, version: null });
+    const outsider = await s.call(s.viewer('county_info_admin', '110105'), QUOTA_VERSION, { reps: units(RURAL_PRIMARY), year: 2040 });
+    expect(outsider.errors).toBeUndefined();
+    expect(outsider.data._entities[0].staffingQuota).toBeNull();
     // Without a version it is a deliberate overwrite.
     const overwrite = await s.call(countyAdmin(), SET_QUOTA, { input: { orgUnitId: RURAL_PRIMARY, year: 2040, approved: 10 } });
-    expect(overwrite.data.setApprovedQuota).toMatchObject({ errors: [], version: read + 2 });
-    expect(await stored()).toMatchObject({ approved: 10, version: read + 2 });
+    expect(overwrite.data.setApprovedQuota).toMatchObject({ errors: [], version: read + 3 });
+    expect(await stored()).toMatchObject({ approved: 10, version: read + 3 });
   });
 
   it('keeps the balance of a whole level in one statement and scopes it to the viewer', async () => {

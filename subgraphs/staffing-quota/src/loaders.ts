@@ -6,7 +6,7 @@ import { createTeacherScopeLoader } from '../../shared/src/projections';
 import { findAppointmentsByTeacherIds, findPostPlans, slotCountsByUnits, type AppointmentRow, type PostPlanRow, type UnitSlotRow } from './repositories/posts';
 import { todayIso } from './domain/codes';
 import { assignmentsByPlanIds, assignmentsByTeacherIds, ruralServiceYears, type AssignmentRow } from './repositories/rotation';
-import { findEmploymentsByTeacherIds, findEnrolments, quotaBalances, type EmploymentRow, type EnrolmentRowDb, type QuotaBalanceRow } from './repositories/staffing';
+import { approvedQuotaVersions, findEmploymentsByTeacherIds, findEnrolments, quotaBalances, type EmploymentRow, type EnrolmentRowDb, type QuotaBalanceRow } from './repositories/staffing';
 import { findApprovalsByTransferIds, findTransfersByIds, type ApprovalRow, type TransferRow } from './repositories/transfers';
 import { mobilityByOrgIds, type MobilityRow } from './repositories/mobility';
 
@@ -56,6 +56,10 @@ export function createLoaders(db: Db, viewer: Viewer) {
         return version ? { ...parseUnitYear(key), rows: rowsByKey[i] ?? [], version: version.version } : null;
       });
     }),
+    /** Version of each unit's own approved quota per year, a page of (unit, year) keys in one statement; null: none approved. */
+    quotaVersionByUnitYear: new DataLoader<string, number | null>(async (keys) =>
+      mapTo(keys, await approvedQuotaVersions(db, viewer, keys.map(parseUnitYear)), (r) => unitYearKey(r.orgId, r.year)).map((r) => r?.version ?? null),
+    ),
     postPlanByUnitYear: new DataLoader<string, PostPlanRow[]>(async (keys) =>
       mapToMany(keys, await findPostPlans(db, viewer, keys.map(parseUnitYear)), (r) => unitYearKey(r.orgId, r.year)),
     ),

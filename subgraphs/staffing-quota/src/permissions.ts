@@ -75,6 +75,7 @@ export const permissions: IRules = {
   // Types below are reachable only through the guarded fields above.
   ApprovedLeave: allow,
   RecordApprovedLeavePayload: allow,
+  // Every field, `version` included, as reachable as the balance itself (OrgUnit.staffingQuota, setApprovedQuota).
   StaffingQuotaBalance: allow,
   MobilityStatistics: allow,
   HeadcountBucket: allow,

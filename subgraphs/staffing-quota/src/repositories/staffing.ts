@@ -90,6 +90,23 @@ export async function quotaBalancesLive(db: Db, viewer: Viewer, orgIds: readonly
   return result.rows;
 }
 
+/**
+ * Versions of the units' own approved-quota rows (not their subtrees) for the requested (unit, year)
+ * pairs within the viewer's aggregate scope, in one statement: what a client sends back as
+ * `version` to setApprovedQuota. A pair with no approved quota (or outside the scope) has no row.
+ */
+export async function approvedQuotaVersions(db: Db, viewer: Viewer, keys: readonly { orgId: string; year: number }[]): Promise<{ orgId: string; year: number; version: number }[]> {
+  if (!hasAggregateScope(viewer) || keys.length === 0) return [];
+  const placeholders = keys.map(() => '(?, ?::smallint)').join(', ');
+  const result = await db.knex.raw(
+    `select q.org_id as "orgId", q.year, q.version
+     from ${db.t('staffing_quota')} q join ${db.t('org_scope')} o on o.org_id = q.org_id
+     where (q.org_id, q.year) in (${placeholders}) and o.org_path like ?`,
+    [...keys.flatMap((k) => [k.orgId, k.year]), likePrefix(viewer.orgPath)],
+  );
+  return result.rows;
+}
+
 /** Callers pass ids already authorised through the teacher_scope projection. */
 export async function findEmploymentsByTeacherIds(db: Db, teacherIds: readonly string[]): Promise<EmploymentRow[]> {
   return db

@@ -51,6 +51,8 @@ export async function balanceOf(ctx: Context, orgId: string, year: number) {
   const row = await ctx.loaders.quotaBalanceByOrgId(year).load(orgId);
   if (!row) return null;
   return {
+    // Kept for StaffingQuotaBalance.version, which reads the unit's own quota row.
+    orgId,
     year,
     approved: row.approved,
     occupied: row.occupied,
@@ -92,6 +94,12 @@ export const OrgUnit = {
         return { unit: orgRef(unit.id), category: r.category, grade: r.grade, on, ceiling: r.ceiling, occupied: r.occupied, free, hasFreeSlot: free > 0 };
       });
   },
+};
+
+export const StaffingQuotaBalance = {
+  // Only reached for a balance the viewer may see (balanceOf answers null outside the scope); the
+  // loader applies the same scope in SQL and batches a page of units into one statement.
+  version: (b: { orgId: string; year: number }, _: unknown, ctx: Context) => ctx.loaders.quotaVersionByUnitYear.load(unitYearKey(b.orgId, b.year)),
 };
 
 export const SchoolEnrolment = {

@@ -1,7 +1,7 @@
 import { DateScalar } from '../../../shared/src/scalars';
 import { enumResolvers } from './enums';
 import { Mutation } from './Mutation';
-import { OrgUnit, PostPlanEntry, SchoolEnrolment } from './OrgUnit';
+import { OrgUnit, PostPlanEntry, SchoolEnrolment, StaffingQuotaBalance } from './OrgUnit';
 import { Query, StaffingExtraRule, StaffingStandard } from './Query';
 import { RotationAssignment, RotationCandidate, RotationPlan } from './Rotation';
 import { Employment, PostAppointment, Teacher } from './Teacher';
@@ -18,6 +18,7 @@ export const resolvers = {
   Mutation: { ...Mutation, recordApprovedLeave: (_: unknown, { input }: { input: RecordLeaveInput }, ctx: Context) => recordApprovedLeave(ctx, input) },
   OrgUnit,
   SchoolEnrolment,
+  StaffingQuotaBalance,
   PostPlanEntry,
   StaffingStandard,
   StaffingExtraRule,
