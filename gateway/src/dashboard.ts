@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ROLES } from '../../subgraphs/shared/src/identity';
-import { readBody, sendJson, type Route } from '../../subgraphs/shared/src/http-server';
+import { sendJson, type Route } from '../../subgraphs/shared/src/http-server';
 import type { GatewayConfig } from './config';
-import { DevTokenError, mintDevToken } from './dev-token';
+import { devTokenRoute } from './dev-token';
 
 /**
  * The administrators' dashboard (gateway/dashboard/): three static files of our own, no CDN and no
@@ -40,25 +40,7 @@ export function dashboardRoutes(config: GatewayConfig): Record<string, Route> {
     },
   };
   if (devTokens) {
-    routes[`${DASHBOARD_PATH}/dev-token`] = async (req, res) => {
-      if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST only' });
-      let request: { role?: unknown; org?: unknown };
-      try {
-        request = JSON.parse(await readBody(req, 10_000)) as { role?: unknown; org?: unknown };
-      } catch {
-        return sendJson(res, 400, { error: 'body must be JSON {"role", "org"}' });
-      }
-      try {
-        const token = await mintDevToken(
-          { role: String(request.role ?? ''), org: typeof request.org === 'string' && request.org ? request.org : undefined },
-          { secret: config.jwt.secret as string, issuer: config.jwt.issuer, audience: config.jwt.audience, expiresIn: '8h' },
-        );
-        sendJson(res, 200, { token });
-      } catch (error) {
-        if (error instanceof DevTokenError) return sendJson(res, 400, { error: error.message });
-        throw error;
-      }
-    };
+    routes[`${DASHBOARD_PATH}/dev-token`] = devTokenRoute(config);
   }
   return routes;
 }

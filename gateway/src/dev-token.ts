@@ -1,6 +1,8 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
 import { ROLES, type Role } from '../../subgraphs/shared/src/identity';
+import { readBody, sendJson, type Route } from '../../subgraphs/shared/src/http-server';
 import { claimsToViewer, mintToken, type ViewerClaims } from './auth';
+import type { GatewayConfig } from './config';
 
 /**
  * Development tokens for the demo data: `npm run token` and the playground's "mint" button share
@@ -52,4 +54,30 @@ export function mintDevToken(
   signing: { secret: string; issuer: string; audience: string; expiresIn: string },
 ): Promise<string> {
   return mintToken(devClaims(request), signing);
+}
+
+/**
+ * `POST {"role", "org"}` → `{ token }`: the development-only minting endpoint that the playground
+ * and the dashboard both offer. Callers mount it only when `config.nodeEnv === 'development'`.
+ */
+export function devTokenRoute(config: GatewayConfig): Route {
+  return async (req, res) => {
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST only' });
+    let request: { role?: unknown; org?: unknown };
+    try {
+      request = JSON.parse(await readBody(req, 10_000)) as { role?: unknown; org?: unknown };
+    } catch {
+      return sendJson(res, 400, { error: 'body must be JSON {"role", "org"}' });
+    }
+    try {
+      const token = await mintDevToken(
+        { role: String(request.role ?? ''), org: typeof request.org === 'string' && request.org ? request.org : undefined },
+        { secret: config.jwt.secret as string, issuer: config.jwt.issuer, audience: config.jwt.audience, expiresIn: '8h' },
+      );
+      sendJson(res, 200, { token });
+    } catch (error) {
+      if (error instanceof DevTokenError) return sendJson(res, 400, { error: error.message });
+      throw error;
+    }
+  };
 }
