@@ -11,7 +11,8 @@ import { teacherRegistry } from '../subgraphs/teacher-registry/src';
 import { residentIdCheckCharacter } from '../subgraphs/teacher-registry/src/domain/resident-id';
 import { IMPORT_COLUMNS, importTeachers, MAX_IMPORT_ROWS } from '../subgraphs/teacher-registry/src/services/teacher-import';
 import { generate, schemaNames } from './generate/load';
-import { mulberry32, pick } from './generate/random';
+import { seededRandom } from '../subgraphs/shared/src/demo/dataset';
+import { pick } from './generate/random';
 
 /**
  * npm run bench:import -- [--rows 100000] [--database-url postgres://…/bench]
@@ -41,7 +42,7 @@ const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` 
 
 /** The import file's rows: valid people spread over the generated schools (deterministic). */
 function buildRows(schools: { id: string; county: string }[]): string[][] {
-  const random = mulberry32(20261129);
+  const random = seededRandom(20261129);
   const serials = new Map<string, number>();
   const rows: string[][] = [];
   for (let n = 0; n < ROWS; n += 1) {

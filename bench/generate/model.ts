@@ -2,7 +2,8 @@ import { residentIdCheckCharacter } from '../../subgraphs/teacher-registry/src/d
 import { sanctionDates, sanctionRefusal, type SanctionType, type ViolationFacts } from '../../subgraphs/evaluation/src/domain/ethics';
 import { GRADES_PER_STAGE, STAGES_OF_SCHOOL, type EducationStageValue } from '../../subgraphs/staffing-quota/src/domain/codes';
 import { PROVINCES, type ProvinceSpec } from './provinces';
-import { mulberry32, pick, seedPrefix, UuidSequence, weighted } from './random';
+import { seededRandom } from '../../subgraphs/shared/src/demo/dataset';
+import { pick, seedPrefix, UuidSequence, weighted } from './random';
 import type { RowSink } from './tables';
 
 /**
@@ -86,7 +87,7 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
  * one million teachers (about 350 teachers each), fewer below, never one with a handful of teachers.
  */
 export function buildOrgTree(options: GenerateOptions): OrgTree {
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const scale = Math.min(1, options.teachers / 1_000_000);
   const population = PROVINCES.reduce((s, p) => s + p.population, 0);
   const units: Unit[] = [{ id: 'CN', parentId: null, name: '全国', level: 'national', path: '/CN/' }];
@@ -263,7 +264,7 @@ export interface GenerateSummary {
  */
 export async function generateDataset(options: GenerateOptions, sink: RowSink): Promise<GenerateSummary> {
   const tree = buildOrgTree(options);
-  const random = mulberry32(options.seed ^ 0x5eed1234);
+  const random = seededRandom(options.seed ^ 0x5eed1234);
   const prefix = seedPrefix(options.seed);
   const ids = {
     teacher: new UuidSequence(prefix, '0001'),

@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Deterministic randomness for the generator: mulberry32 (the demo data's generator, identical on
- * every machine) seeded from the --seed option, and UUIDs built from a per-table counter so that
+ * Deterministic ids for the generator (its randomness is the demo data's `seededRandom`, seeded from
+ * the --seed option): UUIDs built from a per-table counter so that
  * ids are unique without a lookup, stable across runs, and ascending within a table (a B-tree
  * takes ascending keys far faster than random ones during a load).
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Eight hex digits identifying the seed, so two data sets of different seeds share no id. */
 export function seedPrefix(seed: number): string {
