@@ -32,6 +32,25 @@ export const EVENT_TYPES = {
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 
+/**
+ * One teacher's training verdict in one five-year cycle: an item of
+ * `training.cycle-summaries-changed`. Training publishes it, evaluation keeps it for registration
+ * and award gates; one declaration so producer and consumer cannot drift apart.
+ */
+export interface CycleSummaryFact {
+  teacherId: string;
+  cycleId: string;
+  startsOn: string;
+  endsOn: string;
+  provinceCode: string;
+  hours: number;
+  credits: number;
+  requiredHours: number;
+  requiredCredits: number;
+  /** Both the credit and the hour requirement reached [达标]: the same verdict as Teacher.trainingCycleSummary. */
+  isMet: boolean;
+}
+
 /** Which subgraphs consume each event type. The producer's relay delivers to each of them. */
 export const EVENT_CONSUMERS: Record<EventType, readonly string[]> = {
   'teacher.registered': ['training', 'staffing-quota', 'evaluation'],

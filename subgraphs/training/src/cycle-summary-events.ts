@@ -1,23 +1,8 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../shared/src/db';
-import { enqueueEvent, EVENT_TYPES } from '../../shared/src/events';
+import { enqueueEvent, EVENT_TYPES, type CycleSummaryFact } from '../../shared/src/events';
 import { policyInForce, provinceOfPath, summariseCycle, type CreditRules } from './domain/credit-rules';
 import { today } from './domain/validation';
-
-/** One teacher's verdict in one five-year cycle, as evaluation receives it. */
-export interface CycleSummaryFact {
-  teacherId: string;
-  cycleId: string;
-  startsOn: string;
-  endsOn: string;
-  provinceCode: string;
-  hours: number;
-  credits: number;
-  requiredHours: number;
-  requiredCredits: number;
-  /** Both the credit and the hour requirement reached [达标]: the same verdict as Teacher.trainingCycleSummary. */
-  isMet: boolean;
-}
 
 /** Teachers per event: a whole demo load stays a handful of events well under the intake's 1 MB. */
 const PER_EVENT = 200;

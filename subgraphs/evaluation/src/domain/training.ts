@@ -1,20 +1,12 @@
+import type { CycleSummaryFact } from '../../../shared/src/events';
+
 /**
  * Training's verdict for one teacher and one five-year cycle, as training publishes it
  * (`training.cycle-summaries-changed`, see repositories/training-summary.ts): the same figures as
  * training's `Teacher.trainingCycleSummary`. Credits are the province's unit [学分]; `isMet` needs
  * both the credits and the national floor of 360 hours.
  */
-export interface TrainingSummaryFact {
-  cycleId: string;
-  startsOn: string;
-  endsOn: string;
-  provinceCode: string;
-  hours: number;
-  credits: number;
-  requiredHours: number;
-  requiredCredits: number;
-  isMet: boolean;
-}
+export type TrainingSummaryFact = Omit<CycleSummaryFact, 'teacherId'>;
 
 /** The summary of exactly this cycle (a registration cycle is matched by its first and last day). */
 export const summaryForCycle = (summaries: readonly TrainingSummaryFact[], startsOn: string, endsOn: string) =>
