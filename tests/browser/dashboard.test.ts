@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { haveChromium, launchChromium, noteMissingChromium } from '../helpers/browser';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
 
 /**
@@ -7,9 +7,7 @@ import { startTestPlatform, type TestPlatform } from '../helpers/platform';
  * on the page must equal what the GraphQL API answers the same token. Skipped with a note where no
  * Chromium is installed (like the playground test).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) process.stdout.write(`dashboard browser test skipped: no Chromium at ${CHROMIUM}\n`);
+noteMissingChromium('dashboard');
 
 const YEAR = new Date().getFullYear();
 /** Written independently of the page's own queries, so a page that asks the wrong thing fails. */
@@ -29,10 +27,7 @@ const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 
   beforeAll(async () => {
     t = await startTestPlatform({ NODE_ENV: 'development' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

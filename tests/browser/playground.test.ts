@@ -1,15 +1,13 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
+import { haveChromium, launchChromium, noteMissingChromium } from '../helpers/browser';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
 
 /**
  * The playground in a real headless Chromium (Debian's chromium; CI installs it). On a machine
  * without it the test is skipped with a note, so `npm test` still passes on a fresh laptop.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) process.stdout.write(`playground browser test skipped: no Chromium at ${CHROMIUM}\n`);
+noteMissingChromium('playground');
 
 (haveChromium ? describe : describe.skip)('GraphiQL playground in Chromium', () => {
   let t: TestPlatform;
@@ -18,10 +16,7 @@ if (!haveChromium) process.stdout.write(`playground browser test skipped: no Chr
 
   beforeAll(async () => {
     t = await startTestPlatform({ NODE_ENV: 'development' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
