@@ -3,6 +3,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildResidentId } from '../../subgraphs/teacher-registry/src/domain/resident-id';
+import { validRegistration } from '../teacher-registry/harness';
 
 /** Helpers for the fault tests: child processes to kill, proxies to cut, teachers to register. */
 export const ROOT = join(__dirname, '..', '..');
@@ -191,24 +192,14 @@ export function newRegistration(name = '可靠性测试') {
   sequence += 1;
   const day = String(1 + (sequence % 28)).padStart(2, '0');
   const birthDate = `1993-0${1 + (sequence % 9)}-${day}`;
-  return {
+  return validRegistration({
     name,
-    gender: 'FEMALE',
     birthDate,
-    idDocumentType: '1',
     idDocumentNumber: buildResidentId('420111', birthDate, sequence, 2),
-    ethnicity: '01',
-    politicalAffiliation: '13',
-    educationLevel: '21',
-    staffCategory: '1',
-    onQuota: true,
-    employmentForm: '1',
     startedWorkOn: '2015-09-01',
     joinedSchoolOn: '2019-09-01',
     subject: '数学',
-    title: 'second',
-    schoolId: '1142000101',
-  };
+  });
 }
 
 export const REGISTER_TEACHER = `mutation($input: RegisterTeacherInput!) { registerTeacher(input: $input) { teacher { id version } errors { code message field } } }`;
