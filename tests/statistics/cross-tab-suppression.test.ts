@@ -68,6 +68,15 @@ describe('suppressSmallCrossTabCells', () => {
     expect(exposedTables).toBeLessThan(40);
   });
 
+  it('keeps the pair rule after hiding a cell to stop a derivation (CI counterexample, seed -1311607155)', () => {
+    const cell = (r: number, c: number, count: number): CrossTabCount => ({ rowCode: `r${r}`, rowLabel: `r${r}`, columnCode: `c${c}`, columnLabel: `c${c}`, count });
+    const cells = [cell(0, 0, 5), cell(1, 1, 8), cell(2, 0, 5), cell(2, 1, 2), cell(2, 2, 3)];
+    const published = suppressSmallCrossTabCells(cells);
+    // Hiding r2c0 to protect r2c1 left r2c0 the only hidden cell of column c0 (readable as c0 - 5),
+    // so r0c0 must go too.
+    expect(published.map((p) => p.suppressed)).toEqual([true, true, true, true, true]);
+  });
+
   it('leaves a table without small cells as it is', () => {
     const cells: CrossTabCount[] = [
       { rowCode: 'senior', rowLabel: '高级教师', columnCode: '40_49', columnLabel: '40–49岁', count: 12 },

@@ -68,32 +68,37 @@ export function suppressSmallCrossTabCells(cells: CrossTabCount[], minimum = MIN
   const otherGroup = (group: { c: CrossTabCount }[], cell: CrossTabCount) => {
     return byGroup.get(`r:${key(cell.rowCode)}`) === group ? `c:${key(cell.columnCode)}` : `r:${key(cell.rowCode)}`;
   };
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const group of groups) {
-      const inGroup = group.filter(({ i }) => hidden[i]);
-      if (inGroup.length === 0) continue;
-      const sum = inGroup.reduce((s, { c }) => s + c.count, 0);
-      if (inGroup.length >= 2 && sum >= minimum) continue;
-      // Prefer a cell that is not alone in its other row or column: hiding a lone cell would leave
-      // it readable from that row's or column's published total.
-      const alone = (i: number) => (byGroup.get(otherGroup(group, cells[i] as CrossTabCount)) ?? []).filter(({ c }) => c.count > 0).length === 1;
-      const next = group
-        .filter(({ i, c }) => !hidden[i] && c.count > 0)
-        .sort((a, b) => Number(alone(a.i)) - Number(alone(b.i)) || a.c.count - b.c.count)[0];
-      if (next) {
-        hidden[next.i] = true;
-        changed = true;
+  // Every row and column holding hidden cells must hold at least two adding up to the minimum.
+  const hidePairs = () => {
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const group of groups) {
+        const inGroup = group.filter(({ i }) => hidden[i]);
+        if (inGroup.length === 0) continue;
+        const sum = inGroup.reduce((s, { c }) => s + c.count, 0);
+        if (inGroup.length >= 2 && sum >= minimum) continue;
+        // Prefer a cell that is not alone in its other row or column: hiding a lone cell would leave
+        // it readable from that row's or column's published total.
+        const alone = (i: number) => (byGroup.get(otherGroup(group, cells[i] as CrossTabCount)) ?? []).filter(({ c }) => c.count > 0).length === 1;
+        const next = group
+          .filter(({ i, c }) => !hidden[i] && c.count > 0)
+          .sort((a, b) => Number(alone(a.i)) - Number(alone(b.i)) || a.c.count - b.c.count)[0];
+        if (next) {
+          hidden[next.i] = true;
+          changed = true;
+        }
       }
     }
-  }
+  };
   // Then work the table back the way a reader could, from the row and column totals the one-way
   // breakdowns publish (themselves suppressed by suppressSmallCells): a row or column with one
   // unknown cell gives it away, and so on in chains. Wherever a small cell comes out, hide one more
-  // cell next to it.
+  // cell next to it, and restore the pair rule above (the new hidden cell may sit alone in its
+  // other row or column), until no small cell comes out or nothing is left to hide next to it.
   const published = publishedTotals(cells, minimum);
   const usable = [...byGroup.entries()].filter(([name]) => published.has(name)).map(([, group]) => group);
+  hidePairs();
   for (let round = 0; round < cells.length; round++) {
     const exposed = firstDerivableSmallCell(cells, hidden, usable, minimum);
     if (exposed < 0) break;
@@ -104,6 +109,7 @@ export function suppressSmallCrossTabCells(cells: CrossTabCount[], minimum = MIN
       .sort((a, b) => a.c.count - b.c.count);
     if (!candidates[0]) break;
     hidden[candidates[0].i] = true;
+    hidePairs();
   }
   return cells.map((c, i) => ({ ...c, count: hidden[i] ? null : c.count, suppressed: hidden[i] as boolean }));
 }
