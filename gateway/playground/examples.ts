@@ -9,6 +9,8 @@ export interface PlaygroundExample {
   title: string;
   query: string;
   variables?: Record<string, unknown>;
+  /** The role whose token the example needs, when not an information administrator's (shown as a comment on the tab). */
+  role?: string;
 }
 
 const PARTNER_DOSSIER = readFileSync(join(__dirname, '..', '..', 'subgraphs', 'evaluation', 'operations', 'partner-dossier.graphql'), 'utf8');
@@ -73,6 +75,31 @@ query StaffingByRegion($unit: ID = "420000", $year: Int = 2026) {
       staffingQuota(year: $year) { approved occupied balance }
     }
   }
+}`,
+  },
+  {
+    title: 'Audit trail (auditors)',
+    role: 'auditor',
+    query: `# The audit trail [审计日志] of every service, for a token of role auditor (mint one with role
+# "auditor"): who did what, to which teachers, with what result, and whether each service's hash
+# chain still verifies. Any other role is refused.
+query AuditTrail($teacherId: ID, $action: String, $first: Int = 10) {
+  auditTrail(filter: { teacherId: $teacherId, action: $action }) {
+    teacherRegistry(first: $first) { ...part }
+    training(first: $first) { ...part }
+    staffingQuota(first: $first) { ...part }
+    evaluation(first: $first) { ...part }
+  }
+}
+
+fragment part on AuditTrailPart {
+  service
+  verified
+  verifiedEntries
+  firstBrokenEntryId
+  entries { at subject role organisationId clientId action operation teacherIds result detail }
+  hasNextPage
+  endCursor
 }`,
   },
   {

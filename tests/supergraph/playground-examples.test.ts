@@ -11,10 +11,16 @@ describe('playground', () => {
   });
 
   it.each(PLAYGROUND_EXAMPLES.map((e) => [e.title, e] as const))('example "%s" runs without errors', async (_title, example) => {
-    const { status, body } = await t.graphql(await t.token('province_info_admin', '420000'), example.query, example.variables);
+    const { status, body } = await t.graphql(await t.token(example.role ?? 'province_info_admin', '420000'), example.query, example.variables);
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     expect(body.data).toBeTruthy();
+    if (example.role === 'auditor') {
+      // The demo data's own writes are on the trail, and every chain verifies.
+      const parts = Object.values((body.data as { auditTrail: Record<string, { verified: boolean }> }).auditTrail);
+      expect(parts).toHaveLength(4);
+      for (const part of parts) expect(part.verified).toBe(true);
+    }
   });
 
   it('serves the page and only the listed assets, all from the gateway itself', async () => {
