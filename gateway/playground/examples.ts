@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Role } from '../../subgraphs/shared/src/identity';
 
 /**
  * Ready-made operations shown as tabs in the playground. Each is a real operation of the current
@@ -10,7 +11,7 @@ export interface PlaygroundExample {
   query: string;
   variables?: Record<string, unknown>;
   /** The role whose token the example needs, when not an information administrator's (shown as a comment on the tab). */
-  role?: string;
+  role?: Role;
 }
 
 const PARTNER_DOSSIER = readFileSync(join(__dirname, '..', '..', 'subgraphs', 'evaluation', 'operations', 'partner-dossier.graphql'), 'utf8');
