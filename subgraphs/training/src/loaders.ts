@@ -76,11 +76,12 @@ export function createLoaders(db: Db, viewer: Viewer) {
     enrolmentsByCourseId: new DataLoader<string, EnrolmentRow[]>(async (ids) => mapToMany(ids, await findEnrolmentsByCourseIds(db, viewer, ids), (r) => r.courseId)),
     enrolmentsByTeacherId: new DataLoader<string, EnrolmentRow[]>(async (ids) => mapToMany(ids, await findEnrolmentsByTeacherIds(db, ids), (r) => r.teacherId)),
     /** Subtree completion of a cycle; scoped in SQL (aggregate scope). One statement per page of units. */
-    completionInCycle: keyed((cycleKey) => {
-      const [startsOn, endsOn, requiredHours] = cycleKey.split(':') as [string, string, string];
+    completionInCycle: keyed((key) => {
+      // `${cycle.id}:${cycleKey(cycle)}`: the id picks the rollup's rows, the rest the live reference.
+      const [requiredHours, endsOn, startsOn, ...id] = key.split(':').reverse() as [string, string, string, ...string[]];
       const asOf = endsOn < today() ? endsOn : today();
       return new DataLoader<string, CompletionRow | null>(async (ids) =>
-        mapTo(ids, await completionByOrgIds(db, viewer, ids, { startsOn, endsOn, requiredHours: Number(requiredHours) }, asOf), (r) => r.orgId),
+        mapTo(ids, await completionByOrgIds(db, viewer, ids, { id: id.reverse().join(':'), startsOn, endsOn, requiredHours: Number(requiredHours) }, asOf), (r) => r.orgId),
       );
     }),
     /** The cycle with this id, or the one running today when no id is given. */

@@ -3,7 +3,7 @@ import type { Db } from '../../../shared/src/db';
 import { seededRandom, type DemoDataset } from '../../../shared/src/demo/dataset';
 import { insertInBatches, seedTeacherScope } from '../../../shared/src/projections';
 import type { TrainingForm } from '../domain/credit-rules';
-import { bankUnbankedRecords } from '../repositories/credit-bank';
+import { bankUnbankedRecords, refreshCompletionRollup } from '../repositories/credit-bank';
 
 /** This subgraph's own demo data, derived deterministically from the shared data set. */
 const TRAINING_DEMO_SEED = 20161212;
@@ -232,5 +232,7 @@ export async function seedDemo(db: Db, dataset: DemoDataset): Promise<boolean> {
   for (const table of ['teacher_scope', 'org_scope', 'training_record', 'credit_ledger_entry', 'credit_declaration', 'course_enrolment']) {
     await db.knex.raw('analyze ??', [`${db.schema}.${table}`]);
   }
+  // The load marked every school for the completion rollup: count them now, not in the first request.
+  await refreshCompletionRollup(db);
   return true;
 }

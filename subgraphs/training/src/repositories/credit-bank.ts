@@ -4,6 +4,7 @@ import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
 import { publishCycleSummaries } from '../cycle-summary-events';
 import { whereOrgInScope } from '../../../shared/src/org-scope';
+import { today } from '../domain/validation';
 import {
   conversionInForce,
   creditsFor,
@@ -220,12 +221,124 @@ export interface CompletionRow {
 }
 
 /**
+ * Completion of the cycle requirement over each unit's whole subtree, read from the rollup
+ * (migration 20261130100000: per cycle and school, kept current by triggers, recounted here
+ * first): the same figures as `completionByOrgIdsLive`, summing school rows instead of every
+ * teacher's ledger. A cycle that is not a `training_cycle` row, or a day other than the one the
+ * loader judges on (min(cycle end, today)), is answered live. Units outside the viewer's scope
+ * return no row.
+ */
+export async function completionByOrgIds(
+  db: Db,
+  viewer: Viewer,
+  orgIds: readonly string[],
+  cycle: { id?: string; startsOn: string; endsOn: string; requiredHours: number },
+  asOf: string,
+  day: string = today(),
+): Promise<CompletionRow[]> {
+  const { knex } = db;
+  let cycleId = cycle.id;
+  if (cycleId === undefined) {
+    const [known] = (
+      await knex.raw(`select id from ?? where starts_on = ?::date and ends_on = ?::date and required_hours = ?`, [db.t('training_cycle'), cycle.startsOn, cycle.endsOn, cycle.requiredHours])
+    ).rows as { id: string }[];
+    cycleId = known?.id;
+  }
+  if (cycleId === undefined || asOf !== (cycle.endsOn < day ? cycle.endsOn : day)) return completionByOrgIdsLive(db, viewer, orgIds, cycle, asOf);
+  const units = whereOrgInScope(knex(db.t('org_scope')).select('org_id', 'org_path').whereIn('org_id', orgIds as string[]), 'org_path', viewer, {
+    aggregate: true,
+  }).toSQL();
+  // One statement when the rollup is current: the sums, and whether they may be used (nothing
+  // dirty, judged on `day`, no recount of everything pending). One lateral sum per unit; paths end
+  // in '/', so a subtree is the byte range [path, path with its last '/' turned into '0'), which
+  // the text_pattern_ops index reads directly.
+  const read = async () =>
+    (
+      await knex.raw(
+        `with units as (${units.sql}),
+         fresh as (select not exists (select 1 from ${db.t('training_completion_dirty')})
+                          and exists (select 1 from ${db.t('training_completion_state')} where id = 1 and as_of = ?::date and not recount_all) as fresh)
+         select u.org_id as "orgId", coalesce(r.teacher_count, 0) as "teacherCount", coalesce(r.met_count, 0) as "metCount", coalesce(r.credits, 0) as credits, f.fresh
+           from units u
+           cross join fresh f
+           cross join lateral (
+             select sum(teacher_count)::int as teacher_count, sum(met_count)::int as met_count, sum(credits) as credits
+               from ${db.t('training_completion_rollup')}
+              where cycle_id = ? and school_path ~>=~ u.org_path and school_path ~<~ (left(u.org_path, -1) || '0')
+                and school_path like u.org_path || '%') r`,
+        [...units.bindings, day, cycleId],
+      )
+    ).rows as (CompletionRow & { fresh: boolean })[];
+  let rows = await read();
+  if (rows.some((r) => !r.fresh)) {
+    await refreshCompletionRollup(db, day);
+    rows = await read();
+  }
+  return rows.map(({ fresh: _fresh, ...row }) => row);
+}
+
+/** Chunk of dirty schools recounted per transaction (each chunk stays done if a request times out). */
+export const COMPLETION_ROLLUP_CHUNK = 500;
+
+/**
+ * Brings the completion rollup up to date for `day`: a cheap check first; on a new day (or after
+ * a policy or cycle change) one short transaction holding the state row's lock moves `as_of` and,
+ * when a policy took effect in between or a recount of everything was asked for, marks every
+ * school; then dirty schools are recounted in chunks, each its own transaction (`skip locked`, so
+ * concurrent readers share the work instead of queueing).
+ */
+export async function refreshCompletionRollup(db: Db, day: string = today()): Promise<void> {
+  const state = db.t('training_completion_state');
+  const dirty = db.t('training_completion_dirty');
+  const [check] = (
+    await db.knex.raw(`select (select as_of <> ?::date or recount_all from ?? where id = 1) as stale, exists (select 1 from ??) as dirty`, [day, state, dirty])
+  ).rows as { stale: boolean; dirty: boolean }[];
+  if (!check?.stale && !check?.dirty) return;
+  if (check.stale) {
+    await db.knex.transaction(async (trx) => {
+      const [row] = (await trx.raw(`select as_of::text as "asOf", recount_all as "recountAll" from ?? where id = 1 for update`, [state])).rows as { asOf: string; recountAll: boolean }[];
+      if (!row || (row.asOf === day && !row.recountAll)) return;
+      const [lo, hi] = row.asOf < day ? [row.asOf, day] : [day, row.asOf];
+      const [{ changed } = { changed: true }] = (
+        await trx.raw(`select exists (select 1 from ?? where effective_from > ?::date and effective_from <= ?::date) as changed`, [db.t('credit_policy'), lo, hi])
+      ).rows as { changed: boolean }[];
+      if (row.recountAll || changed) {
+        await trx.raw(`insert into ?? (school_path) select distinct org_path from ?? union select school_path from ?? on conflict do nothing`, [
+          dirty,
+          db.t('teacher_scope'),
+          db.t('training_completion_rollup'),
+        ]);
+      }
+      await trx.raw(`update ?? set as_of = ?::date, recount_all = false where id = 1`, [state, day]);
+    });
+  }
+  for (;;) {
+    const done = await db.knex.transaction(async (trx) => {
+      const schools = (
+        (
+          await trx.raw(`delete from ?? where school_path in (select school_path from ?? order by school_path limit ? for update skip locked) returning school_path`, [
+            dirty,
+            dirty,
+            COMPLETION_ROLLUP_CHUNK,
+          ])
+        ).rows as { school_path: string }[]
+      ).map((r) => r.school_path);
+      if (schools.length === 0) return true;
+      await trx.raw(`select ??(?::text[], ?::date)`, [`${db.schema}.training_completion_recount`, schools, day]);
+      return false;
+    });
+    if (done) return;
+  }
+}
+
+/**
  * Completion of the cycle requirement over each unit's whole subtree, set-based: teachers are the
  * teacher_scope rows under the unit's path, credits are summed in SQL, each teacher is compared
  * with the policy of their own province (or the national default) in force on `asOf`. Units
- * outside the viewer's scope return no row.
+ * outside the viewer's scope return no row. The rollup's reference (and the reader for cycles it
+ * does not hold).
  */
-export async function completionByOrgIds(
+export async function completionByOrgIdsLive(
   db: Db,
   viewer: Viewer,
   orgIds: readonly string[],

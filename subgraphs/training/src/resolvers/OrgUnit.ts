@@ -12,7 +12,7 @@ export const OrgUnit = {
       if (args.cycleId != null) throw badUserInput('cycleId', 'is not a training cycle');
       return null;
     }
-    const row = await ctx.loaders.completionInCycle(cycleKey(cycle)).load(unit.id);
+    const row = await ctx.loaders.completionInCycle(`${cycle.id}:${cycleKey(cycle)}`).load(unit.id);
     if (!row) return null;
     const teacherCount = Number(row.teacherCount);
     const metCount = Number(row.metCount);

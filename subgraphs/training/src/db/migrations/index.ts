@@ -7,6 +7,7 @@ import { createCatalogueAndDeclarations } from './20261128120200_create_catalogu
 import { declarationOrganiser } from './20261128120300_declaration_organiser';
 import { createAuditLog } from './20261129200000_create_audit_log';
 import { idempotencyRecord } from './20261129600000_idempotency_record';
+import { trainingCompletionRollup } from './20261130100000_training_completion_rollup';
 
 /** Append-only, in timestamp order. */
 export const migrations: readonly SchemaMigration[] = [
@@ -18,4 +19,5 @@ export const migrations: readonly SchemaMigration[] = [
   declarationOrganiser,
   createAuditLog,
   idempotencyRecord,
+  trainingCompletionRollup,
 ];
