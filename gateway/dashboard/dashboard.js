@@ -58,7 +58,10 @@ function unitLink(unit) {
 let shownUnitId = null;
 
 const percent = (rate) => `${(rate * 100).toFixed(1)}%`;
-const signed = (n) => (n > 0 ? `+${n}` : String(n));
+const signed = (n) => (n == null ? SUPPRESSED : n > 0 ? `+${n}` : String(n));
+// A figure withheld by small-cell suppression (null for analysts and system administrators) shows as ＊, like a cell.
+const SUPPRESSED = '＊';
+const shown = (n) => (n == null ? SUPPRESSED : String(n));
 
 function setStatus(text, error = false) {
   $('status').textContent = text;
@@ -97,7 +100,7 @@ function renderHeadcount(stats) {
     }
     table.append(tr);
   }
-  table.append(element('tr', { 'data-row': 'total' }, element('th', {}, 'All active teachers'), element('td', { 'data-total': 'active', colspan: columnCodes.length }, stats.activeTeachers)));
+  table.append(element('tr', { 'data-row': 'total' }, element('th', {}, 'All active teachers'), element('td', { 'data-total': 'active', colspan: columnCodes.length }, shown(stats.activeTeachers))));
 
   // Stacked horizontal bars; suppressed cells are drawn as hatched grey of unknown size, i.e. not at all.
   const width = 640;
@@ -232,8 +235,8 @@ function renderForecast(forecast) {
         element('td', {}, y.year),
         element('td', { class: 'students' }, y.students),
         element('td', { class: 'required' }, y.teachersRequired),
-        element('td', { class: 'retirements' }, y.retirements),
-        element('td', { class: 'available' }, y.teachersAvailable),
+        element('td', { class: `retirements${y.retirements == null ? ' suppressed' : ''}` }, shown(y.retirements)),
+        element('td', { class: `available${y.teachersAvailable == null ? ' suppressed' : ''}` }, shown(y.teachersAvailable)),
         element('td', { class: `gap${y.gap > 0 ? ' negative' : ''}` }, signed(y.gap)),
       ),
     );
@@ -241,7 +244,7 @@ function renderForecast(forecast) {
   const width = 640;
   const height = 220;
   const pad = { left: 44, right: 16, top: 12, bottom: 28 };
-  const values = forecast.years.flatMap((y) => [y.teachersRequired, y.teachersAvailable]);
+  const values = forecast.years.flatMap((y) => [y.teachersRequired, y.teachersAvailable]).filter((v) => v != null);
   const top = Math.max(1, ...values) * 1.1;
   const bottom = Math.min(...values, top) * 0.9;
   const x = (i) => pad.left + ((width - pad.left - pad.right) * i) / Math.max(1, forecast.years.length - 1);
@@ -254,9 +257,12 @@ function renderForecast(forecast) {
     ['available', 'teachersAvailable', '#2e7d32', 'available [现有]'],
   ];
   for (const [name, field, colour] of series) {
-    const points = forecast.years.map((row, i) => `${x(i).toFixed(1)},${y(row[field]).toFixed(1)}`).join(' ');
-    chart.append(svg('polyline', { points, fill: 'none', stroke: colour, 'stroke-width': 2, 'data-series': name }));
-    forecast.years.forEach((row, i) => chart.append(svg('circle', { cx: x(i), cy: y(row[field]), r: 3, fill: colour, 'data-series': name, 'data-year': row.year, 'data-value': row[field] })));
+    // Withheld years (null) leave a gap in the line and no point: the chart never draws a value the API withholds.
+    let run = [];
+    const runs = [run];
+    forecast.years.forEach((row, i) => (row[field] == null ? runs.push((run = [])) : run.push(`${x(i).toFixed(1)},${y(row[field]).toFixed(1)}`)));
+    for (const points of runs.filter((r) => r.length > 0)) chart.append(svg('polyline', { points: points.join(' '), fill: 'none', stroke: colour, 'stroke-width': 2, 'data-series': name }));
+    forecast.years.forEach((row, i) => row[field] != null && chart.append(svg('circle', { cx: x(i), cy: y(row[field]), r: 3, fill: colour, 'data-series': name, 'data-year': row.year, 'data-value': row[field] })));
   }
   forecast.years.forEach((row, i) => chart.append(svg('text', { x: x(i) - 14, y: height - 8 }, row.year)));
   series.forEach(([, , colour, label], i) => {
@@ -301,7 +307,7 @@ function renderSummary(viewer, org, year) {
   if (location.hash) {
     $('unit-name').append(' ', element('a', { href: '#', id: 'back-link' }, '↑ my organisation'));
   }
-  $('active-teachers').textContent = String(org.statistics.activeTeachers);
+  $('active-teachers').textContent = shown(org.statistics.activeTeachers);
   $('quota-balance').textContent = org.staffingQuota ? signed(org.staffingQuota.balance) : '—';
   $('quota-year').textContent = `(${year})`;
   $('completion-rate').textContent = org.trainingCompletion ? percent(org.trainingCompletion.completionRate) : '—';

@@ -45,6 +45,8 @@ query TeacherArchive($first: Int = 3) {
   {
     title: 'Statistics by region',
     query: `# Decision support [决策支持]: headcount, training completion and staffing for a unit and each unit below it.
+# For analysts and system administrators figures of 1–4 teachers are suppressed: a bucket merges into
+# "suppressed", and a total (activeTeachers, onQuota) is null when it is 1–4 or would give a hidden group back.
 query StatisticsByRegion($unit: ID = "420000", $year: Int = 2026) {
   orgUnit(id: $unit) {
     name

@@ -5,7 +5,9 @@ import { parseAdminRole, type Viewer } from './identity';
  * system administrators): a bucket of 1–4 people can single somebody out ("the one teacher with a
  * doctorate at this school"), so such buckets are merged into one "suppressed" bucket; if that
  * bucket would itself be small, the next smallest buckets join it (complementary suppression), so
- * no published count between 1 and MIN_CELL_SIZE - 1 can be worked back out. Totals stay exact.
+ * no published count between 1 and MIN_CELL_SIZE - 1 can be worked back out. Totals of 1 to
+ * MIN_CELL_SIZE - 1 are not published either (publishedTotal): a unit of three teachers is three
+ * persons.
  */
 export const MIN_CELL_SIZE = 5;
 
@@ -21,18 +23,36 @@ export interface CountBucket {
 
 export const SUPPRESSED_CODE = 'suppressed';
 
-export function suppressSmallCells<B extends CountBucket>(buckets: B[], minimum = MIN_CELL_SIZE): CountBucket[] {
-  const small = (b: CountBucket) => b.count > 0 && b.count < minimum;
+/**
+ * `known` marks buckets whose count a reader already has from elsewhere (byStatus' `active` bucket
+ * is the sum of every other breakdown): they are never merged, since taking a known count back out
+ * of the merged bucket would give the hidden rest. When the hidden buckets cannot reach the minimum
+ * together (the whole breakdown, or all of it but the known buckets, holds fewer), the merged bucket
+ * is left out altogether: publishing its count would publish a group of 1–4.
+ */
+export function suppressSmallCells<B extends CountBucket>(
+  buckets: B[],
+  minimum = MIN_CELL_SIZE,
+  known: (bucket: CountBucket) => boolean = () => false,
+): CountBucket[] {
+  const small = (b: CountBucket) => b.count > 0 && b.count < minimum && !known(b);
   if (!buckets.some(small)) return buckets;
   const kept = buckets.filter((b) => !small(b)).sort((a, b) => a.count - b.count);
   let hidden = buckets.filter(small).reduce((sum, b) => sum + b.count, 0);
   // A hidden total below the minimum could be recovered from the total: hide more until it is not.
-  while (hidden < minimum && kept.some((b) => b.count > 0)) {
-    const index = kept.findIndex((b) => b.count > 0);
-    hidden += (kept.splice(index, 1)[0] as CountBucket).count;
+  const mergeable = () => kept.findIndex((b) => b.count > 0 && !known(b));
+  while (hidden < minimum && mergeable() >= 0) {
+    hidden += (kept.splice(mergeable(), 1)[0] as CountBucket).count;
   }
+  const sorted = kept.sort((a, b) => (a.code ?? '~').localeCompare(b.code ?? '~'));
+  if (hidden < minimum) return sorted;
   const suppressed: CountBucket = { code: SUPPRESSED_CODE, label: `fewer than ${minimum} each (suppressed)`, count: hidden };
-  return [...kept.sort((a, b) => (a.code ?? '~').localeCompare(b.code ?? '~')), suppressed];
+  return [...sorted, suppressed];
+}
+
+/** A total as a suppressing viewer may see it: null when it counts 1 to minimum - 1 persons. */
+export function publishedTotal(count: number, minimum = MIN_CELL_SIZE): number | null {
+  return count > 0 && count < minimum ? null : count;
 }
 
 export interface CrossTabCount {
@@ -56,6 +76,9 @@ export interface PublishedCrossTabCell extends Omit<CrossTabCount, 'count'> {
  * row or column is hidden too. Absent cells are zeros, which are public knowledge anyway.
  */
 export function suppressSmallCrossTabCells(cells: CrossTabCount[], minimum = MIN_CELL_SIZE): PublishedCrossTabCell[] {
+  // A table of 1–4 people in all is not published at all: even its hidden cells would say which
+  // title and age those few people have (absent cells are zeros).
+  if (publishedTotal(cells.reduce((sum, c) => sum + c.count, 0), minimum) === null) return [];
   const hidden = cells.map((c) => c.count > 0 && c.count < minimum);
   if (!hidden.some(Boolean)) return cells.map((c) => ({ ...c, suppressed: false }));
   const key = (code: string | null) => code ?? '\u0000null';
@@ -145,4 +168,41 @@ export function firstDerivableSmallCell(cells: CrossTabCount[], hidden: boolean[
     }
   }
   return cells.findIndex((c, i) => hidden[i] && known[i] && c.count < minimum);
+}
+
+export interface PublishedRunningCount {
+  /** The period's own count, or null when it is 1 to minimum - 1. */
+  count: number | null;
+  /** The starting figure less the counts so far, or null when it would give back a withheld count. */
+  remaining: number | null;
+}
+
+/**
+ * Suppression for counts per period that run down a published starting figure, such as the
+ * retirements per year of a demand forecast against the teachers in post: a period of 1 to
+ * minimum - 1 persons is withheld, and so is every running figure after it, since the difference of
+ * two published running figures is the sum of the counts between them. A running figure comes back
+ * once the withheld counts since the last published one add up to at least the minimum and their
+ * sum does not pin each of them down (n counts known to be 1..minimum-1 each: a sum of n or of
+ * n × (minimum - 1) would). A starting figure of 1 to minimum - 1 withholds everything.
+ */
+export function suppressSmallRunningCounts(start: number, counts: number[], minimum = MIN_CELL_SIZE): PublishedRunningCount[] {
+  if (publishedTotal(start, minimum) === null) return counts.map(() => ({ count: null, remaining: null }));
+  let remaining = start;
+  let withheldSum = 0;
+  let withheldCount = 0;
+  return counts.map((count) => {
+    remaining -= count;
+    const hidden = publishedTotal(count, minimum) === null;
+    if (hidden) {
+      withheldSum += count;
+      withheldCount += 1;
+    }
+    const undetermined = withheldCount === 0 || (withheldSum >= minimum && withheldCount < withheldSum && withheldSum < withheldCount * (minimum - 1));
+    if (undetermined) {
+      withheldSum = 0;
+      withheldCount = 0;
+    }
+    return { count: hidden ? null : count, remaining: undetermined ? remaining : null };
+  });
 }

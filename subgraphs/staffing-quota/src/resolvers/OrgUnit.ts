@@ -4,7 +4,7 @@ import { todayIso } from '../domain/codes';
 import { unitYearKey, type EnrolmentBundle } from '../loaders';
 import type { PostPlanRow } from '../repositories/posts';
 import type { MobilityRow } from '../repositories/mobility';
-import { suppressSmallCells, suppressesSmallCells } from '../../../shared/src/small-cells';
+import { publishedTotal, suppressSmallCells, suppressesSmallCells } from '../../../shared/src/small-cells';
 
 const MOBILITY_LABELS: Record<string, string> = {
   new_hire: '新招聘', transfer_within_province: '省内调动', transfer_across_provinces: '跨省调动', leave: '离职', retire: '退休',
@@ -31,8 +31,9 @@ export async function mobilityOf(ctx: Context, orgId: string, year: number) {
   const rotations = rows.filter((r) => r.dimension === 'rotationKind').reduce((sum, r) => sum + r.count, 0);
   return {
     year,
-    transfers,
-    rotations,
+    // Totals of 1–4 are persons too: withheld from viewers who may not see persons.
+    transfers: suppress ? publishedTotal(transfers) : transfers,
+    rotations: suppress ? publishedTotal(rotations) : rotations,
     byTransferKind: buckets('transferKind'),
     byTransferDirection: buckets('transferDirection'),
     byRotationKind: buckets('rotationKind'),

@@ -6,6 +6,7 @@ import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../sh
 import type { Context } from '../context';
 import { MAX_GRADE, provinceOfPath, todayIso, type PostCategoryValue } from '../domain/codes';
 import { projectStages, retirementsByYear } from '../repositories/forecast';
+import { publishedTotal, suppressSmallRunningCounts, suppressesSmallCells, type PublishedRunningCount } from '../../../shared/src/small-cells';
 import { findOrgsByIds } from '../repositories/orgs';
 import { slotCounts } from '../repositories/posts';
 import { eligibleCandidates, PLAN_COLUMNS, rotationParameters, type PlanRow } from '../repositories/rotation';
@@ -102,24 +103,31 @@ export const Query = {
       projectStages(ctx.db, unit.path, args.baseYear, years),
       retirementsByYear(ctx.db, unit.path, args.baseYear, years),
     ]);
+    const yearList = Array.from({ length: years }, (_, i) => args.baseYear + 1 + i);
+    const retiring = yearList.map((year) => retirements.byYear.get(year) ?? 0);
+    // Retirements are persons: viewers who may not see persons (analysts, system administrators)
+    // get years of 1–4 withheld, and every figure they could be worked back from (small-cells.ts).
+    const suppress = suppressesSmallCells(ctx.viewer);
     let available = retirements.inPost;
-    const forecastYears = [];
-    for (let year = args.baseYear + 1; year <= args.baseYear + years; year += 1) {
+    const published = suppress
+      ? suppressSmallRunningCounts(retirements.inPost, retiring)
+      : retiring.map((count) => ({ count, remaining: (available -= count) }));
+    const forecastYears = yearList.map((year, i) => {
       const yearStages = stages.filter((s) => s.year === year);
       const required = yearStages.reduce((sum, s) => sum + s.teachersRequired, 0);
-      const retiring = retirements.byYear.get(year) ?? 0;
-      available -= retiring;
-      forecastYears.push({
+      const { count, remaining } = published[i] as PublishedRunningCount;
+      return {
         year,
         stages: yearStages,
         students: yearStages.reduce((sum, s) => sum + s.students, 0),
         teachersRequired: required,
-        retirements: retiring,
-        teachersAvailable: available,
-        gap: required - available,
-      });
-    }
-    return { unit: orgRef(unit.id), baseYear: args.baseYear, teachersInPost: retirements.inPost, years: forecastYears };
+        retirements: count,
+        teachersAvailable: remaining,
+        gap: remaining === null ? null : required - remaining,
+        suppressed: count === null || remaining === null,
+      };
+    });
+    return { unit: orgRef(unit.id), baseYear: args.baseYear, teachersInPost: suppress ? publishedTotal(retirements.inPost) : retirements.inPost, years: forecastYears };
   },
 };
 

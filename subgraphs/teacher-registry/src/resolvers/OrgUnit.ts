@@ -1,5 +1,5 @@
 import { badUserInput } from '../../../shared/src/errors';
-import { suppressSmallCells, suppressSmallCrossTabCells, suppressesSmallCells } from '../../../shared/src/small-cells';
+import { publishedTotal, suppressSmallCells, suppressSmallCrossTabCells, suppressesSmallCells } from '../../../shared/src/small-cells';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../shared/src/pagination';
 import type { Context } from '../context';
 import { EDUCATION_LEVEL, GENDER, STAFF_CATEGORY, TEACHER_STATUS, TITLE, labelOf, type CodeSet } from '../domain/code-sets';
@@ -65,21 +65,30 @@ export const OrgUnit = {
     const rows = await ctx.loaders.headcountsByUnitId.load(unit.id);
     const suppress = suppressesSmallCells(ctx.viewer);
     const status = buckets(rows, 'status', TEACHER_STATUS);
-    // Viewers who may not see persons get small cells merged away (totals stay exact).
+    const onQuota = buckets(rows, 'onQuota', ON_QUOTA_LABELS);
+    const active = status.find((b) => b.code === 'active')?.count ?? 0;
+    const onQuotaCount = onQuota.find((b) => b.code === 'true')?.count ?? 0;
+    // Viewers who may not see persons get small cells merged away, and totals of 1–4 withheld.
     const publish = suppress ? (b: ReturnType<typeof buckets>) => suppressSmallCells(b) : (b: ReturnType<typeof buckets>) => b;
+    const activeTeachers = suppress ? publishedTotal(active) : active;
+    const byOnQuota = publish(onQuota);
     return {
-      activeTeachers: status.find((b) => b.code === 'active')?.count ?? 0,
-      onQuota: rows.find((r) => r.dimension === 'onQuota' && r.code === 'true')?.count ?? 0,
+      activeTeachers,
+      // On quota is byOnQuota's `true` bucket; when that bucket is merged away, the exact figure
+      // would give back the small off-quota group (activeTeachers − onQuota), so it is withheld.
+      onQuota: !suppress ? onQuotaCount : activeTeachers === null ? null : onQuotaCount === 0 ? 0 : (byOnQuota.find((b) => b.code === 'true')?.count ?? null),
+      // byStatus sums every teacher; its `active` bucket is known anyway (every other breakdown adds
+      // up to it), so it never joins the merged bucket, which would then give back the rest.
+      byStatus: suppress ? suppressSmallCells(status, undefined, (b) => b.code === 'active' && activeTeachers !== null) : status,
+      byOnQuota,
       byGender: publish(buckets(rows, 'gender', GENDER)),
       byStaffCategory: publish(buckets(rows, 'staffCategory', STAFF_CATEGORY)),
       byTitle: publish(buckets(rows, 'title', TITLE)),
       byEducationLevel: publish(buckets(rows, 'educationLevel', EDUCATION_LEVEL)),
-      byStatus: publish(status),
       byStage: publish(buckets(rows, 'stage', STAGE_LABELS)),
       byLocale: publish(buckets(rows, 'locale', LOCALE_LABELS)),
       bySubject: publish(buckets(rows, 'subject', null)),
       byAgeBand: publish(buckets(rows, 'ageBand', AGE_BAND_LABELS)),
-      byOnQuota: publish(buckets(rows, 'onQuota', ON_QUOTA_LABELS)),
       byTitleAndAgeBand: suppress ? suppressSmallCrossTabCells(titleAgeBandCells(rows)) : titleAgeBandCells(rows).map((c) => ({ ...c, suppressed: false })),
       // Its own statement, run only when asked for (resolved below).
       unitId: unit.id,
