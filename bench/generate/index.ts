@@ -1,15 +1,17 @@
 import { parseArgs } from 'node:util';
-import { generate } from './load';
+import { addPay, generate } from './load';
 
 /**
  * npm run generate -- --teachers 1000000 [--seed 20261129] [--database-url postgres://…/bench]
- *   [--schema-suffix s] [--reset] [--raw-copy]
+ *   [--schema-suffix s] [--reset] [--raw-copy] [--add-pay]
  *
+ * --add-pay: only add the pay rows (teacher_pay) to a set generated before the generator wrote
+ * them, with the same --teachers and --seed; migrates the set's schemas to the latest first.
  * Creates the national data set in the four subgraphs' schemas (see docs/benchmarks.md,
  * "Data generator"), prints rows per second per table and in total, and with --raw-copy the time
  * a plain COPY of the same rows takes, for the ratio.
  */
-const USAGE = 'usage: npm run generate -- --teachers N [--seed S] [--database-url URL] [--schema-suffix SUFFIX] [--reset] [--raw-copy]';
+const USAGE = 'usage: npm run generate -- --teachers N [--seed S] [--database-url URL] [--schema-suffix SUFFIX] [--reset] [--raw-copy] [--add-pay]';
 
 function fail(message: string): never {
   console.error(`generate: ${message}\n${USAGE}`);
@@ -27,6 +29,7 @@ async function main() {
         'schema-suffix': { type: 'string' },
         reset: { type: 'boolean', default: false },
         'raw-copy': { type: 'boolean', default: false },
+        'add-pay': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -54,6 +57,13 @@ async function main() {
   if (database === 'test' && !suffix) fail('refusing to fill the default schemas of the "test" database: use the bench database or --schema-suffix');
 
   const log = (line: string) => console.log(line);
+  if (values['add-pay']) {
+    if (values.reset || values['raw-copy']) fail('--add-pay adds to an existing set: it takes neither --reset nor --raw-copy');
+    log(`adding pay rows to the ${teachers.toLocaleString('en')}-teacher set (seed ${seed}) in ${database}`);
+    const added = await addPay({ databaseUrl: url, teachers, seed, schemaSuffix: suffix, log });
+    log(`teacher_pay sha256 ${added.checksum}`);
+    return;
+  }
   log(`generating ${teachers.toLocaleString('en')} teachers, seed ${seed}, into ${database}`);
   const result = await generate({ databaseUrl: url, teachers, seed, schemaSuffix: suffix, reset: values.reset, rawCopy: values['raw-copy'], log });
   const seconds = result.loadMs / 1000;

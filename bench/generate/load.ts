@@ -30,6 +30,7 @@ const STREAMED: ReadonlySet<TableKey> = new Set<TableKey>([
   'teacher-registry.teacher_qualification',
   'teacher-registry.teacher_skill_certificate',
   'teacher-registry.teacher_contact',
+  'teacher-registry.teacher_pay',
   'training.teacher_scope',
   'training.training_record',
   'training.credit_ledger_entry',
@@ -332,6 +333,88 @@ async function rawCopy(url: string, schemas: Record<string, string>, stats: Tabl
   }
 }
 
+/** Every school of the registry is recounted by the pay-band reader's next refresh. */
+async function markPaySchoolsDirty(client: pg.Client, registry: string): Promise<void> {
+  await client.query(`insert into "${registry}".pay_band_dirty (school_id) select distinct school_id from "${registry}".teacher where school_id is not null on conflict do nothing`);
+}
+
+/**
+ * `--add-pay`: gives an existing generated data set (same seed and size) the pay rows a fresh run
+ * now writes, without regenerating the rest. The data set is generated again in Node (the same
+ * stream, so the same teacher ids) but only `teacher_pay` rows are copied; refused when the set
+ * already has pay rows, and rolled back if any row names a teacher the set does not hold.
+ */
+export async function addPay(options: LoadOptions): Promise<{ rows: number; ms: number; checksum: string }> {
+  const log = options.log ?? (() => undefined);
+  const schemas = schemaNames(options.schemaSuffix);
+  const registry = schemas['teacher-registry'] as string;
+  // Brings every schema to the latest migrations (the rollups new since the set was generated).
+  for (const definition of SUBGRAPHS) {
+    const db: Db = createDb({ url: options.databaseUrl, schema: schemas[definition.name] as string, poolMax: 2, statementTimeoutMs: 0, applicationName: 'generator' });
+    try {
+      await migrateLatest(db, definition.migrations);
+    } finally {
+      await db.destroy();
+    }
+  }
+  const client = await connect(options.databaseUrl);
+  const started = performance.now();
+  try {
+    const { rows: [state] } = await client.query(`select (select count(*) from "${registry}".teacher)::int as teachers, exists (select 1 from "${registry}".teacher_pay) as paid`);
+    if (state.paid) throw new Error(`${registry}.teacher_pay already holds rows`);
+    if (state.teachers !== options.teachers) throw new Error(`${registry} holds ${state.teachers} teachers, not --teachers ${options.teachers}`);
+    const key: TableKey = 'teacher-registry.teacher_pay';
+    const stream = client.query(copyFrom(copySql(schemas, key)));
+    const hash = createHash('sha256');
+    let buffer: string[] = [];
+    let bytes = 0;
+    let rows = 0;
+    const flush = () => {
+      const chunk = buffer.join('');
+      hash.update(chunk);
+      buffer = [];
+      bytes = 0;
+      return stream.write(Buffer.from(chunk, 'utf8'));
+    };
+    let needsDrain = false;
+    await generateDataset(
+      { teachers: options.teachers, seed: options.seed },
+      {
+        row(table, values) {
+          if (table !== key) return;
+          const line = copyLine(values);
+          buffer.push(line);
+          bytes += line.length;
+          rows += 1;
+          if (bytes >= CHUNK_BYTES && !flush()) needsDrain = true;
+        },
+        async drain() {
+          if (needsDrain) {
+            needsDrain = false;
+            await once(stream, 'drain');
+          }
+        },
+      },
+    );
+    flush();
+    stream.end();
+    await finished(stream);
+    const { rows: [orphans] } = await client.query(`select count(*)::int as n from "${registry}".teacher_pay p where not exists (select 1 from "${registry}".teacher t where t.id = p.teacher_id)`);
+    if (orphans.n > 0) throw new Error(`${orphans.n} pay rows name teachers ${registry} does not hold: was it generated with another seed?`);
+    await client.query('COMMIT');
+    await client.query(`ANALYZE "${registry}".teacher_pay`);
+    await markPaySchoolsDirty(client, registry);
+    const ms = performance.now() - started;
+    log(`teacher_pay: ${rows.toLocaleString('en')} rows in ${(ms / 1000).toFixed(1)} s`);
+    return { rows, ms, checksum: hash.digest('hex') };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
 async function afterLoad(url: string, schemas: Record<string, string>, teachers: number, log: (line: string) => void): Promise<number> {
   const started = performance.now();
   const client = new pg.Client({ connectionString: url, application_name: 'generator' });
@@ -354,6 +437,8 @@ async function afterLoad(url: string, schemas: Record<string, string>, teachers:
       await client.query(`ANALYZE "${schema}"."${name.replace(/_rebuild$/, '')}"`);
       log(`${schema}.${name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
+    // The pay-band rollup is recounted by its reader from dirty marks (its triggers were skipped too).
+    await markPaySchoolsDirty(client, registry);
   } finally {
     await client.end();
   }

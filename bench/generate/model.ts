@@ -242,6 +242,20 @@ const SANCTION = weighted<SanctionType>([['warning', 60], ['demerit', 28], ['dem
 const AWARDS: [string, string][] = [['优秀教师', 'county'], ['优秀班主任', 'city'], ['教学能手', 'county'], ['骨干教师', 'city'], ['优秀教育工作者', 'provincial'], ['全国模范教师', 'national']];
 // Post grade [岗位等级] of the professional-technical track by title: 正高 1–4, 副高 5–7, 中级 8–10, 初级 11–13.
 const POST_GRADE: Record<string, [number, number]> = { senior_professor: [2, 4], senior: [5, 7], first: [8, 10], second: [11, 12], third: [13, 13], none: [13, 13] };
+// Pay: the 2006 reform's scale of public institutions in outline (post pay by grade 1–13, step pay
+// rising with the salary step), allowances and performance pay 60–110 % of it, more in the countryside
+// (乡村教师生活补助). Plausible monthly totals of about 3,000–15,000 yuan; not an official table.
+const PAY_SHARE = 0.92;
+const PAY_EFFECTIVE_FROM = '2025-07-01';
+const POST_PAY = [6665, 5155, 4550, 3925, 3372, 3037, 2747, 2466, 2233, 2022, 1926, 1780, 1690];
+function payOf(random: () => number, t: { title: string; staffCategory: string; yearsOfService: number; locale: string }) {
+  const [lo, hi] = t.staffCategory === '2' ? [7, 10] : t.staffCategory === '4' ? [11, 13] : (POST_GRADE[t.title] as [number, number]);
+  const postGrade = lo + Math.floor(random() * (hi - lo + 1));
+  const salaryStep = Math.max(1, Math.min(65, 1 + Math.round(t.yearsOfService * 1.1) + Math.floor(random() * 4)));
+  const basic = (POST_PAY[postGrade - 1] as number) + 295 + Math.round((salaryStep - 1) * (48 + salaryStep * 1.2));
+  const allowances = Math.round(basic * (0.6 + random() * 0.5)) + (t.locale === 'rural' ? 200 + 100 * Math.floor(random() * 5) : 0);
+  return { postGrade, salaryStep, basic, allowances };
+}
 const CLASS_SIZE: Record<EducationStageValue, number> = { kindergarten: 30, primary: 42, junior_secondary: 48, senior_secondary: 50, vocational: 45 };
 const RATIO: Record<EducationStageValue, number> = { kindergarten: 7, primary: 19, junior_secondary: 13.5, senior_secondary: 12.5, vocational: 20 };
 
@@ -277,7 +291,10 @@ export async function generateDataset(options: GenerateOptions, sink: RowSink): 
     registration: new UuidSequence(prefix, '0008'),
     ethics: new UuidSequence(prefix, '0009'),
     rotation: new UuidSequence(prefix, '000a'),
+    pay: new UuidSequence(prefix, '000b'),
   };
+  // Pay draws from its own stream, so adding it left every other generated row as it was.
+  const payRandom = seededRandom(options.seed ^ 0x9a7b0d5e);
 
   // Reference data: the two training cycles, per-province boarding extras and rotation parameters.
   sink.row('training.training_cycle', ['2019-2023', '2019-01-01', '2023-12-31', 360]);
@@ -350,6 +367,12 @@ export async function generateDataset(options: GenerateOptions, sink: RowSink): 
           county.id, ethnicity, POLITICAL(random), education, staffCategory, onQuota, onQuota ? '1' : pick(random, ['2', '4', '5']),
           startedWorkOn, joinedSchoolOn, subject, title, status, 'approved', TEACHER_PROVENANCE,
         ]);
+
+        // Pay [基本待遇] for about 92 % of teachers (the rest not yet entered), in force since July 2025.
+        if (payRandom() < PAY_SHARE) {
+          const pay = payOf(payRandom, { title, staffCategory, yearsOfService: REFERENCE_YEAR - startedYear, locale: school.locale });
+          sink.row('teacher-registry.teacher_pay', [ids.pay.next(), id, 'generator', 'school_info_admin', true, pay.postGrade, pay.salaryStep, pay.basic, pay.allowances, PAY_EFFECTIVE_FROM]);
+        }
 
         // Registry sub-records.
         const graduatedOn = `${startedYear}-06-30`;

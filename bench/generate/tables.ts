@@ -19,6 +19,7 @@ export const TABLES = {
   'teacher-registry.teacher_skill_certificate': [...PROVENANCE, 'name', 'level', 'issued_on', 'issuer'],
   'teacher-registry.teacher_contact': [...PROVENANCE, 'mobile', 'valid_from'],
   'teacher-registry.teacher_award': [...PROVENANCE, 'award_name', 'level', 'issuer', 'awarded_on', 'document_ref'],
+  'teacher-registry.teacher_pay': ['id', 'teacher_id', 'entered_by', 'entered_role', 'verified', 'post_grade', 'salary_step', 'basic_monthly_pay', 'monthly_allowances', 'effective_from'],
   // training
   'training.teacher_scope': ['teacher_id', 'org_path'],
   'training.org_scope': ['org_id', 'org_path'],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { generate, schemaNames, type LoadResult } from '../../bench/generate/load';
+import { addPay, generate, schemaNames, type LoadResult } from '../../bench/generate/load';
 import { generateDataset } from '../../bench/generate/model';
 import { PROVINCES } from '../../bench/generate/provinces';
 import { copyLine, TABLES, type RowSink } from '../../bench/generate/tables';
@@ -117,6 +117,35 @@ describeReal('national data generator', () => {
     expect(employed).toBe(onQuota);
   });
 
+  it('gives about 92 % of teachers plausible pay, the same rows again with --add-pay on a set without them, and byPayBand counts them', async () => {
+    const payColumns = TABLES['teacher-registry.teacher_pay'].join(', ');
+    const payHash = async (schema: string) => (await client.query(`select count(*)::int as n, md5(string_agg(row(${payColumns})::text, '|' order by id)) as h from "${schema}".teacher_pay`)).rows[0];
+    const paid = await payHash(registry());
+    expect(paid.n / TEACHERS).toBeGreaterThan(0.88);
+    expect(paid.n / TEACHERS).toBeLessThan(0.96);
+    expect(await payHash(second.schemas['teacher-registry'] as string)).toEqual(paid);
+    const { rows: [range] } = await client.query(
+      `select min(post_grade) as g0, max(post_grade) as g1, min(salary_step) as s0, max(salary_step) as s1,
+              min(basic_monthly_pay + monthly_allowances)::float as lo, max(basic_monthly_pay + monthly_allowances)::float as hi,
+              count(distinct (basic_monthly_pay + monthly_allowances) / 1000)::int as bands
+         from "${registry()}".teacher_pay`,
+    );
+    expect(range.g0).toBeGreaterThanOrEqual(1);
+    expect(range.g1).toBeLessThanOrEqual(13);
+    expect(range.s0).toBeGreaterThanOrEqual(1);
+    expect(range.s1).toBeLessThanOrEqual(65);
+    expect(range.lo).toBeGreaterThan(2000);
+    expect(range.hi).toBeLessThan(40000);
+    expect(range.bands).toBeGreaterThan(8);
+    // A set generated before pay existed: emptied here, then --add-pay writes exactly the same rows.
+    const older = second.schemas['teacher-registry'] as string;
+    await client.query(`delete from "${older}".teacher_pay`);
+    const added = await addPay({ databaseUrl: testDatabaseUrl(), teachers: TEACHERS, seed: 7, schemaSuffix: suffixB });
+    expect(added.rows).toBe(paid.n);
+    expect(await payHash(older)).toEqual(paid);
+    await expect(addPay({ databaseUrl: testDatabaseUrl(), teachers: TEACHERS, seed: 7, schemaSuffix: suffixB })).rejects.toThrow(/already holds rows/);
+  });
+
   it('is answered by the gateway, and a page of 50 teachers costs the statements of a page of 5', async () => {
     const env: Record<string, string> = {
       NODE_ENV: 'test',
@@ -148,6 +177,12 @@ describeReal('national data generator', () => {
     const stats = await graphql(national, '{ orgUnit(id: "420000") { statistics { activeTeachers } } }', {});
     const active = (await client.query(`select count(*)::int as n from "${registry()}".teacher where status = 'active' and org_path like '/CN/420000/%'`)).rows[0].n;
     expect(stats.data.orgUnit.statistics.activeTeachers).toBe(active);
+    // Pay bands over the generated pay rows (the pay-band rollup recounts the schools the load marked).
+    const bands = await graphql(national, '{ orgUnit(id: "CN") { statistics { byPayBand { code count } } } }', {});
+    expect(bands.errors).toBeUndefined();
+    const banded = bands.data.orgUnit.statistics.byPayBand.filter((b: { code: string | null }) => b.code !== null).reduce((n: number, b: { count: number }) => n + b.count, 0);
+    const paidActive = (await client.query(`select count(*)::int as n from "${registry()}".teacher t where status = 'active' and exists (select 1 from "${registry()}".teacher_pay p where p.teacher_id = t.id)`)).rows[0].n;
+    expect(banded).toBe(paidActive);
 
     const counts = await countStatementsPerRequest({
       graphql,
