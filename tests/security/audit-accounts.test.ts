@@ -74,8 +74,10 @@ describe('account management through the gateway', () => {
       expect(body.data.createAccount.account).toMatchObject({ subject: input.subject, role: input.role, status: 'ACTIVE', organisation: { id: input.organisationId } });
     }
     const refused: [Record<string, string>, string, string[]][] = [
-      [{ subject: 'x-1', name: '邻区', role: 'county_info_admin', organisationId: NEIGHBOUR }, 'RULE_VIOLATION', ['input', 'organisationId']],
-      [{ subject: 'x-2', name: '省级', role: 'province_query', organisationId: '420000' }, 'RULE_VIOLATION', ['input', 'organisationId']],
+      // Outside the administrator's area (a neighbour, a level above): NOT_FOUND, as for a code that
+      // is no unit, so the answer does not reveal that the unit exists.
+      [{ subject: 'x-1', name: '邻区', role: 'county_info_admin', organisationId: NEIGHBOUR }, 'NOT_FOUND', ['input', 'organisationId']],
+      [{ subject: 'x-2', name: '省级', role: 'province_query', organisationId: '420000' }, 'NOT_FOUND', ['input', 'organisationId']],
       [{ subject: 'x-3', name: '教师', role: 'teacher', organisationId: school }, 'RULE_VIOLATION', ['input', 'role']],
       [{ subject: 'x-4', name: '无此角色', role: 'superuser', organisationId: COUNTY }, 'INVALID_INPUT', ['input', 'role']],
       [{ subject: 'hs-info-1', name: '重复', role: 'county_query', organisationId: COUNTY }, 'DUPLICATE', ['input', 'subject']],
@@ -85,10 +87,13 @@ describe('account management through the gateway', () => {
       const { body } = await t.graphql(countyAdmin, CREATE, { i: input });
       expect(body.data.createAccount).toEqual({ account: null, errors: [{ code, field }] });
     }
-    const stored = await registry().knex(registry().t('account')).whereIn('subject', ['x-1', 'x-2', 'x-3', 'x-4', 'x-5']);
+    const MESSAGE = `mutation($i: CreateAccountInput!) { createAccount(input: $i) { errors { code field message } } }`;
+    const messageFor = async (organisationId: string) => (await t.graphql(countyAdmin, MESSAGE, { i: { subject: 'x-7', name: '比较', role: 'county_query', organisationId } })).body.data.createAccount.errors;
+    expect(await messageFor(NEIGHBOUR)).toEqual(await messageFor('9999999999'));
+    const stored = await registry().knex(registry().t('account')).whereIn('subject', ['x-1', 'x-2', 'x-3', 'x-4', 'x-5', 'x-7']);
     expect(stored).toEqual([]);
     const rows = await auditRows('createAccount');
-    expect(rows.map((r: { result: string }) => r.result)).toEqual(['ok', 'ok', 'ok', 'refused', 'refused', 'refused', 'refused', 'refused', 'refused']);
+    expect(rows.map((r: { result: string }) => r.result)).toEqual(['ok', 'ok', 'ok', ...Array(8).fill('refused')]);
     expect(rows[0]).toMatchObject({ subject: 'hongshan-sysadmin', role: 'county_system_admin', org_id: COUNTY });
 
     const infoAdmin = await t.graphql(await t.token('county_info_admin', COUNTY), CREATE, { i: { subject: 'x-6', name: '越权', role: 'school_query', organisationId: school } });

@@ -132,7 +132,10 @@ export async function createAccount(db: Db, viewer: Viewer, input: { subject: st
   if (name.length < 1 || name.length > 100) errors.push(userError(UserErrorCode.INVALID_INPUT, 'The name must be 1 to 100 characters.', ['input', 'name']));
   if (!(ROLES as readonly string[]).includes(input.role)) errors.push(userError(UserErrorCode.INVALID_INPUT, `Unknown role; one of ${[...ADMIN_ROLES, ...OWN_ORGANISATION_PRINCIPALS].join(', ')}.`, ['input', 'role']));
   // Reads and checks first; the transaction only writes (see README: embedded database rule).
-  const org = errors.length === 0 ? await findOrg(db, input.organisationId) : undefined;
+  // An organisation outside the administrator's area answers as if it did not exist, like every
+  // other out-of-scope lookup: the answer must not tell whether the code is a unit.
+  const found = errors.length === 0 ? await findOrg(db, input.organisationId) : undefined;
+  const org = found && found.path.startsWith(viewer.orgPath) ? found : undefined;
   if (errors.length === 0 && !org) errors.push(userError(UserErrorCode.NOT_FOUND, 'No organisation with this code.', ['input', 'organisationId']));
   if (errors.length === 0 && org) {
     const allowed = mayManageAccount(viewer, input.role as Role, org);
