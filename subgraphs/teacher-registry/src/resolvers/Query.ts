@@ -1,3 +1,5 @@
+import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
+import { auditRead } from '../../../shared/src/audit';
 import { badUserInput } from '../../../shared/src/errors';
 import { normaliseUuid } from '../../../shared/src/ids';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../shared/src/pagination';
@@ -6,6 +8,41 @@ import { STAFF_CATEGORY, TITLE, hasCode } from '../domain/code-sets';
 import { listChangeRequests, type ChangeRequestRow } from '../repositories/change-requests';
 import { countTeachersInSubtree, listTeachersInSubtree, type TeacherFilterValues, type TeacherRow } from '../repositories/teachers';
 import { importTemplate } from '../services/teacher-import';
+
+/** Teacher fields whose reading is audited (README "What is audited"), with their audit action. */
+const SENSITIVE_TEACHER_FIELDS: Record<string, string> = { payRecords: 'read_pay' };
+
+/** Every field name selected under the root field, through inline fragments and fragment spreads. */
+function selectedFieldNames(info: GraphQLResolveInfo): Set<string> {
+  const names = new Set<string>();
+  const visit = (selections: readonly SelectionNode[] | undefined) => {
+    for (const selection of selections ?? []) {
+      if (selection.kind === Kind.FIELD) names.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet.selections);
+      else visit(info.fragments[selection.name.value]?.selectionSet.selections);
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet?.selections);
+  return names;
+}
+
+const hasSensitiveSelection = (info: GraphQLResolveInfo) => {
+  const selected = selectedFieldNames(info);
+  return Object.keys(SENSITIVE_TEACHER_FIELDS).some((field) => selected.has(field));
+};
+
+async function auditRefusedSensitiveRead(ctx: Context, info: GraphQLResolveInfo, id: string | null, asked: string) {
+  const selected = selectedFieldNames(info);
+  for (const [field, action] of Object.entries(SENSITIVE_TEACHER_FIELDS)) {
+    if (!selected.has(field)) continue;
+    await auditRead(ctx, {
+      action,
+      result: 'refused',
+      teacherIds: id ? [id] : [],
+      detail: { fields: [field], code: 'NOT_FOUND', ...(id ? {} : { requested: asked.slice(0, 64) }) },
+    });
+  }
+}
 
 export interface TeacherFilterArgs extends TeacherFilterValues {
   orgUnitId?: string | null;
@@ -40,13 +77,23 @@ export async function teacherPage(ctx: Context, subtreePath: string, args: PageA
 export const Query = {
   viewer: (_: unknown, __: unknown, ctx: Context) => ctx.viewer,
   orgUnit: (_: unknown, args: { id: string }, ctx: Context) => ctx.loaders.orgUnitById.load(args.id),
-  teacher: (_: unknown, args: { id: string }, ctx: Context) => {
+  teacher: async (_: unknown, args: { id: string }, ctx: Context, info: GraphQLResolveInfo) => {
     const id = normaliseUuid(args.id);
-    return id ? ctx.loaders.teacherById.load(id) : null;
+    const teacher = id ? await ctx.loaders.teacherById.load(id) : null;
+    // A sensitive read that finds nobody (out of scope, or no such teacher) is still a read attempt
+    // on that teacher: audited as refused, naming the id asked for, like a granted read.
+    if (!teacher) await auditRefusedSensitiveRead(ctx, info, id, args.id);
+    return teacher;
   },
-  teacherByNumber: async (_: unknown, args: { nationalTeacherNumber: string }, ctx: Context) => {
+  teacherByNumber: async (_: unknown, args: { nationalTeacherNumber: string }, ctx: Context, info: GraphQLResolveInfo) => {
     const row = await ctx.loaders.teacherByNumber.load(args.nationalTeacherNumber);
     if (row) ctx.loaders.teacherById.prime(row.id, row);
+    else if (hasSensitiveSelection(info)) {
+      // The entry names the teacher behind the number (looked up past the scope, for the audit row
+      // only; the answer stays null), so an auditor filtering by that teacher sees the attempt.
+      const owner = await ctx.db.knex(ctx.db.t('teacher')).first('id').where('national_teacher_number', args.nationalTeacherNumber);
+      await auditRefusedSensitiveRead(ctx, info, (owner?.id as string | undefined) ?? null, args.nationalTeacherNumber);
+    }
     return row;
   },
   teachers: async (_: unknown, args: PageArgs & { orgUnitId?: string | null; filter?: TeacherFilterArgs | null }, ctx: Context) => {

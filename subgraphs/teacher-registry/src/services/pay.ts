@@ -132,7 +132,9 @@ export async function revealPay(ctx: Context, input: { teacherId: string; reason
   await ctx.db.knex.transaction((trx) =>
     appendAudit(trx, ctx.db, ctx.viewer, {
       action: 'reveal_pay',
-      teacherIds: teacher ? [teacher.id] : [],
+      // Refused for a teacher out of scope too: the id asked for is named, so an auditor filtering
+      // by that teacher sees the attempt.
+      teacherIds: teacher ? [teacher.id] : teacherId ? [teacherId] : [],
       result: errors.length ? 'refused' : 'ok',
       detail: { reason: reason.slice(0, 200), fields: ['payRecords'], ...(teacher ? {} : { requestedTeacherId: input.teacherId.slice(0, 64) }) },
     }),

@@ -26,7 +26,9 @@ export async function revealPersonalDetails(ctx: Context, input: { teacherId: st
   await ctx.db.knex.transaction((trx) =>
     appendAudit(trx, ctx.db, ctx.viewer, {
       action: 'reveal_personal_details',
-      teacherIds: teacher ? [teacher.id] : [],
+      // Refused for a teacher out of scope too: the id asked for is named, so an auditor filtering
+      // by that teacher sees the attempt.
+      teacherIds: teacher ? [teacher.id] : teacherId ? [teacherId] : [],
       result: errors.length ? 'refused' : 'ok',
       detail: { reason: reason.slice(0, 200), fields: ['identificationDocuments', 'contacts'], ...(teacher ? {} : { requestedTeacherId: input.teacherId.slice(0, 64) }) },
     }),
