@@ -5,14 +5,14 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench npx tsx tests/statistics/measure-at-scale.ts g100k [runs]
  *
  * reads the schemas training_<suffix> and staffing_quota_<suffix>, and prints p50/min/max for the
- * nation, one province and one of its counties as an analyst sees them. Pay bands have their own
- * script (subgraphs/teacher-registry/scripts/measure-pay-bands.ts), headcount and quota balances are
- * in `npm run bench:statistics`.
+ * nation, one province and one of its counties as an analyst sees them: training completion of the
+ * running cycle through the rollup and live, mobility. `npm run bench:statistics` measures every
+ * dimension (and migrates the set first; this script expects it migrated).
  */
 import { createDb, type Db } from '../../subgraphs/shared/src/db';
 import type { Viewer } from '../../subgraphs/shared/src/identity';
 import { mobilityByOrgIds } from '../../subgraphs/staffing-quota/src/repositories/mobility';
-import { completionByOrgIds } from '../../subgraphs/training/src/repositories/credit-bank';
+import { completionByOrgIds, completionByOrgIdsLive } from '../../subgraphs/training/src/repositories/credit-bank';
 
 const analyst: Viewer = { subject: 'measure', role: 'analyst', orgId: 'CN', orgPath: '/CN/', scopes: [] };
 
@@ -44,8 +44,17 @@ async function main() {
   try {
     const teachers = (await training.knex.raw('select count(*)::int as n from ??', [training.t('teacher_scope')])).rows[0].n;
     console.log(`${teachers} teachers`);
+    const day = new Date().toISOString().slice(0, 10);
+    const cycle = (
+      await training.knex.raw(`select id, starts_on::text as "startsOn", ends_on::text as "endsOn", required_hours::float as "requiredHours" from ?? where starts_on <= ?::date and ends_on >= ?::date`, [
+        training.t('training_cycle'),
+        day,
+        day,
+      ])
+    ).rows[0] as { id: string; startsOn: string; endsOn: string; requiredHours: number };
     for (const unit of await units(training)) {
-      await time(`trainingCompletion ${unit}`, runs, () => completionByOrgIds(training, analyst, [unit], { startsOn: '2021-01-01', endsOn: '2025-12-31', requiredHours: 360 }, '2025-12-31'));
+      await time(`trainingCompletion ${cycle.id} ${unit}`, runs, () => completionByOrgIds(training, analyst, [unit], cycle, day));
+      await time(`  live`, runs, () => completionByOrgIdsLive(training, analyst, [unit], cycle, day));
     }
     const year = (await staffing.knex.raw(`select coalesce(max(extract(year from starts_on))::int, 2026) as y from ??`, [staffing.t('rotation_assignment')])).rows[0].y as number;
     for (const unit of await units(staffing)) await time(`mobilityStatistics(${year}) ${unit}`, runs, () => mobilityByOrgIds(staffing, analyst, [unit], year));
