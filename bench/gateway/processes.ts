@@ -14,10 +14,13 @@ export interface Child {
   logFile: string;
 }
 
-export function startChild(name: string, script: string, env: Record<string, string | undefined>, logDir: string, nodeArgs: string[] = []): Child {
+export function startChild(name: string, script: string, env: Record<string, string | undefined>, logDir: string, nodeArgs: string[] = [], cpus?: string): Child {
   const logFile = resolve(logDir, `${name}.log`);
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', resolve(REPO_ROOT, script)], {
+  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', resolve(REPO_ROOT, script)];
+  // taskset execs the command in place, so the pid is still the Node process's.
+  const [file, ...argv] = cpus ? ['taskset', '-c', cpus, ...command] : command;
+  const child = spawn(file as string, argv, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', out, out],

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
@@ -32,7 +33,12 @@ const HELP = `Usage: npm run bench:gateway -- [options]
                       than one, the workers share limits and idempotency keys through --redis-url
   --redis-url <u>     Redis for our gateway's workers (default redis://127.0.0.1:6379/7)
   --soak <s>          instead of the comparison: drive our gateway alone for this long, both
-                      scenarios alternating, and sample its memory every 5 s (issue 9 item 6)
+                      scenarios alternating, and sample its memory every 5 s (issue 9 item 6):
+                      resident memory per process and, from its /metrics, V8 heap and external memory
+  --minutes <m>       the same soak, given in minutes (--minutes 10 is --soak 600)
+  --pin               pin every gateway to CPU 0 and the subgraphs and this load generator to CPU 1
+                      (taskset; PostgreSQL and other work still float), so the gateway's own
+                      throughput shows instead of its share of two busy cores
   --node-args=<a>     extra Node arguments for our gateway, e.g. --node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
   --schema-suffix <s> use the data set of \`npm run generate -- --schema-suffix <s>\` (schemas
                       teacher_registry_<s>, …) instead of the demo data in the default schemas
@@ -55,6 +61,8 @@ function parseOptions() {
       scenarios: { type: 'string', default: SCENARIOS.join(',') },
       workers: { type: 'string' },
       soak: { type: 'string' },
+      minutes: { type: 'string' },
+      pin: { type: 'boolean', default: false },
       'node-args': { type: 'string' },
       'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379/7' },
       'schema-suffix': { type: 'string' },
@@ -90,7 +98,8 @@ const duration = positive('duration', args.duration);
 const warmup = Number(args.warmup ?? 0);
 const concurrency = Math.round(positive('concurrency', args.concurrency));
 const rounds = Math.round(positive('rounds', args.rounds));
-const soakSeconds = args.soak === undefined ? null : positive('soak', args.soak);
+if (args.soak !== undefined && args.minutes !== undefined) fail('--soak and --minutes are the same setting; give one');
+const soakSeconds = args.minutes !== undefined ? positive('minutes', args.minutes) * 60 : args.soak === undefined ? null : positive('soak', args.soak);
 const gateways = (soakSeconds ? 'ours' : (args.gateways ?? '')).split(',').filter(Boolean) as GatewayName[];
 for (const g of gateways) if (!ALL_GATEWAYS.includes(g)) fail(`--gateways: unknown gateway "${g}" (ours, hive, stock)`);
 const scenarios = (args.scenarios ?? '').split(',').filter(Boolean) as Scenario[];
@@ -106,6 +115,14 @@ const schemaEnv: Record<string, string> = schemaSuffix
   : {};
 if (databaseName === 'test') fail('--database-url: the test database is for the tests; use a database of its own (bench)');
 if (args.workers !== undefined) positive('workers', args.workers);
+
+/** With --pin: the CPUs (taskset lists) of the gateways and of everything else the benchmark starts. */
+const pinning = args.pin ? { gateway: '0', rest: '1' } : null;
+if (pinning) {
+  if (cpus().length < 2) fail('--pin needs at least two CPUs');
+  const self = spawnSync('taskset', ['-pc', pinning.rest, String(process.pid)], { encoding: 'utf8' });
+  if (self.status !== 0) fail(`--pin: taskset is not available or refused (${(self.stderr || self.error?.message || '').trim()})`);
+}
 
 const logDir = resolve(tmpdir(), `bench-gateway-${Date.now()}`);
 mkdirSync(logDir, { recursive: true });
@@ -218,6 +235,8 @@ async function startSubgraphs(): Promise<Record<string, string>> {
       `subgraphs/${definition.name}/src/main.ts`,
       { ...env, [`${envPrefix(definition.name)}PORT`]: String(PORTS.subgraphBase + 1 + i), SUBGRAPH_URLS: subgraphUrls },
       logDir,
+      [],
+      pinning?.rest,
     );
     children.push(child);
     subgraphPids.push(child.process.pid ?? 0);
@@ -283,9 +302,10 @@ async function startGateway(name: GatewayName, subgraphUrls: Record<string, stri
       },
       logDir,
       (args['node-args'] ?? '').split(' ').filter(Boolean),
+      pinning?.gateway,
     );
   } else {
-    child = startChild(`gateway-${name}`, `bench/gateway/${name}-gateway.ts`, { ...common, PORT: String(port) }, logDir);
+    child = startChild(`gateway-${name}`, `bench/gateway/${name}-gateway.ts`, { ...common, PORT: String(port) }, logDir, [], pinning?.gateway);
   }
   children.push(child);
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -424,7 +444,23 @@ async function soak(gateway: RunningGatewayProcess, makeBodies: Record<Scenario,
   const pid = gateway.child.process.pid ?? 0;
   const samples: { t: number; perProcess: { pid: number; rssMb: number }[] }[] = [];
   const started = Date.now();
-  const sampler = setInterval(() => samples.push({ t: (Date.now() - started) / 1000, perProcess: residentMemory(pid) }), 5000);
+  // V8's own figures from the gateway's /metrics (prom-client's default metrics), to tell heap from
+  // external buffers and code: resident memory alone cannot say whether live data or garbage grows.
+  const heapSamples: { t: number; heapTotalMb: number; heapUsedMb: number; externalMb: number }[] = [];
+  const metricsUrl = new URL('/metrics', gateway.url).toString();
+  const sampleHeap = async () => {
+    try {
+      const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) })).text();
+      const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1048576;
+      heapSamples.push({ t: (Date.now() - started) / 1000, heapTotalMb: mb('nodejs_heap_size_total_bytes'), heapUsedMb: mb('nodejs_heap_size_used_bytes'), externalMb: mb('nodejs_external_memory_bytes') });
+    } catch {
+      // a busy gateway may miss a sample; resident memory is still read from /proc
+    }
+  };
+  const sampler = setInterval(() => {
+    samples.push({ t: (Date.now() - started) / 1000, perProcess: residentMemory(pid) });
+    void sampleHeap();
+  }, 5000);
   say(`soak: ${soakSeconds} s on our gateway, ${concurrency} connections, scenarios alternating every 30 s; load ${load()}`);
   let requests = 0;
   let errors = 0;
@@ -452,11 +488,27 @@ async function soak(gateway: RunningGatewayProcess, makeBodies: Record<Scenario,
     const mean = (xs: { mb: number }[]) => (xs.reduce((s, x) => s + x.mb, 0) / Math.max(1, xs.length)).toFixed(0);
     say(`| ${p === pid ? `${p} (primary)` : p} | ${series[0]?.mb.toFixed(0)} | ${series[series.length - 1]?.mb.toFixed(0)} | ${Math.max(...series.map((x) => x.mb)).toFixed(0)} | ${mean(first)} | ${mean(lastMinute)} |`);
   }
+  if (heapSamples.length) {
+    const first = heapSamples.filter((x) => x.t <= 60);
+    const lastT = heapSamples[heapSamples.length - 1]?.t ?? 0;
+    const lastMinute = heapSamples.filter((x) => x.t >= lastT - 60);
+    const stat = (xs: typeof heapSamples, key: 'heapTotalMb' | 'heapUsedMb' | 'externalMb') =>
+      `${(xs.reduce((sum, x) => sum + x[key], 0) / Math.max(1, xs.length)).toFixed(0)} / ${Math.max(...xs.map((x) => x[key])).toFixed(0)}`;
+    say(`\n## Soak: V8 memory of ${Number(args.workers ?? 1) > 1 ? 'the worker answering /metrics' : 'the gateway'} (MB, mean / max), from /metrics every 5 s (${heapSamples.length} samples)`);
+    say('| figure | first minute | last minute | whole run |');
+    say('|---|---|---|---|');
+    for (const [label, key] of [['heap committed', 'heapTotalMb'], ['heap used', 'heapUsedMb'], ['external (buffers)', 'externalMb']] as const) {
+      say(`| ${label} | ${stat(first, key)} | ${stat(lastMinute, key)} | ${stat(heapSamples, key)} |`);
+    }
+    // The lowest heap use seen is close to the live data (sampled just after a collection).
+    say(`lowest heap used: first minute ${Math.min(...first.map((x) => x.heapUsedMb)).toFixed(0)} MB, last minute ${Math.min(...lastMinute.map((x) => x.heapUsedMb)).toFixed(0)} MB`);
+  }
   say(`requests ${requests}, errors ${errors}`);
 }
 
 async function main(): Promise<void> {
   say(`bench:gateway: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load ${load()}`);
+  if (pinning) say(`pinned: gateways on CPU ${pinning.gateway}; subgraphs and the load generator on CPU ${pinning.rest}; PostgreSQL unpinned`);
   say(`database ${databaseName}; ${concurrency} connections; ${duration} s per run after ${warmup} s warm-up; ${rounds} rounds; logs in ${logDir}`);
   await ensureDatabase();
   const { teacherIds, statements } = await prepareData();
