@@ -38,6 +38,8 @@ export interface GatewayConfig {
   accountStatusRefreshMs: number;
   /** Gateway processes sharing the port (node:cluster); more than one needs REDIS_URL. */
   workers: number;
+  /** V8's heap growth past the live data before its next full collection, per cent (0: V8's own rule). */
+  heapGrowthPercent: number;
   /** OpenTelemetry tracing (off unless OTEL_ENABLED or an OTLP endpoint is set). */
   tracing: TracingSettings;
   logLevel: string;
@@ -84,6 +86,7 @@ RATE_LIMIT_CLIENT_PER_MINUTE: positiveInt(3000),
 REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   ACCOUNT_STATUS_REFRESH_MS: positiveInt(30_000),
   GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  GATEWAY_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(25),
   LOG_LEVEL: logLevel,
 });
 
@@ -154,6 +157,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       redisUrl: parsed.REDIS_URL,
     },
     workers: parsed.GATEWAY_WORKERS,
+    heapGrowthPercent: parsed.GATEWAY_HEAP_GROWTH_PERCENT,
     tracing: tracingSettingsFromEnv('gateway', env),
     logLevel: parsed.LOG_LEVEL,
   };
