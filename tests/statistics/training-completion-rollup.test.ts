@@ -126,3 +126,45 @@ describe('training completion rollup equals the live count', () => {
     await expectRollupEqualsLive();
   });
 });
+
+/**
+ * A write still open while a reader recounts: the reader must neither count it nor lose its mark.
+ * Needs two connections at once, so PostgreSQL only (the embedded database has one).
+ */
+const describeReal = process.env.TEST_DATABASE_EMBEDDED === 'true' ? describe.skip : describe;
+describeReal('training completion rollup with a write in flight', () => {
+  let h: TrainingHarness;
+  beforeAll(async () => {
+    h = await startTraining();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('keeps the mark of a write that commits after a reader recounted', async () => {
+    const { db } = h.server;
+    const national = h.viewer('national_query', 'CN');
+    const [c] = (await listCycles(db)).filter((x) => x.startsOn <= today() && x.endsOn >= today());
+    const cycle = { id: c!.id, startsOn: c!.startsOn, endsOn: c!.endsOn, requiredHours: Number(c!.requiredHours) };
+    const read = async () => (await completionByOrgIds(db, national, [school], cycle, today()))[0]!;
+    const live = async () => (await completionByOrgIdsLive(db, national, [school], cycle, today()))[0]!;
+    // A mark already committed for the school (an earlier write nobody has read since).
+    await db.knex(db.t('training_completion_dirty')).insert({ school_path: teacher.orgPath });
+    const before = await live();
+    const trx = await db.knex.transaction();
+    try {
+      await trx(db.t('training_record')).insert({ id: randomUUID(), teacher_id: teacher.id, title: '在途研修', form: 'centralised', hours: 120, completed_on: today() });
+      await bankUnbankedRecords(trx, db, 'test', teacher.id);
+      // The reader runs while the write is open: it sees the school as before the write.
+      expect(Number((await read()).credits)).toBe(Number(before.credits));
+      await trx.commit();
+    } catch (error) {
+      await trx.rollback();
+      throw error;
+    }
+    const after = await live();
+    expect(Number(after.credits)).toBeGreaterThan(Number(before.credits));
+    // The committed write is counted: its school's mark survived the reader.
+    expect(Number((await read()).credits)).toBe(Number(after.credits));
+  });
+});

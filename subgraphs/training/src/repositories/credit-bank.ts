@@ -324,7 +324,8 @@ export async function refreshCompletionRollup(db: Db, day: string = today()): Pr
         ).rows as { school_path: string }[]
       ).map((r) => r.school_path);
       if (schools.length === 0) return true;
-      await trx.raw(`select ??(?::text[], ?::date)`, [`${db.schema}.training_completion_recount`, schools, day]);
+      // Judged on the state's day (the one the freshness check compares with), not this reader's.
+      await trx.raw(`select ??(?::text[], (select as_of from ?? where id = 1))`, [`${db.schema}.training_completion_recount`, schools, state]);
       return false;
     });
     if (done) return;

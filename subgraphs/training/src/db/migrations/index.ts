@@ -8,6 +8,7 @@ import { declarationOrganiser } from './20261128120300_declaration_organiser';
 import { createAuditLog } from './20261129200000_create_audit_log';
 import { idempotencyRecord } from './20261129600000_idempotency_record';
 import { trainingCompletionRollup } from './20261130100000_training_completion_rollup';
+import { trainingCompletionMarksLock } from './20261130100100_training_completion_marks_lock';
 
 /** Append-only, in timestamp order. */
 export const migrations: readonly SchemaMigration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly SchemaMigration[] = [
   createAuditLog,
   idempotencyRecord,
   trainingCompletionRollup,
+  trainingCompletionMarksLock,
 ];
