@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { OperationLimits, RateLimits } from './limits';
 import type { SubgraphFaultPolicy } from './resilient-data-source';
 import { z } from 'zod';
+import { DEFAULT_UPLOAD_MAX_BYTES } from '../../subgraphs/teacher-registry/src/services/teacher-import-upload-protocol';
 import { tracingSettingsFromEnv, type TracingSettings } from '../../subgraphs/shared/src/tracing';
 import { booleanFlag, logLevel, optionalFlag, nodeEnv, parseConfig, port, positiveInt, secret, subgraphUrlList, type Env } from '../../subgraphs/shared/src/config';
 
@@ -19,6 +20,8 @@ export interface GatewayConfig {
   internalIdentitySecret: string;
   internalIdentityTtlSeconds: number;
   maxBodyBytes: number;
+  /** Largest import file the upload route (POST /uploads/teacher-import) streams to the registry. */
+  uploadMaxBytes: number;
   introspection: boolean;
   /** Serve GraphiQL at /playground. */
   playground: boolean;
@@ -64,6 +67,7 @@ INTROSPECTION: optionalFlag,
 FIELD_SUGGESTIONS: optionalFlag,
 PLAYGROUND: optionalFlag,
 PARTNER_CLIENTS_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'gateway', 'partners', 'clients.json')),
+  UPLOAD_MAX_BYTES: positiveInt(DEFAULT_UPLOAD_MAX_BYTES),
 OPERATION_MANIFEST_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'gateway', 'partners', 'operations.json')),
 REGISTERED_OPERATIONS_ONLY: optionalFlag,
 APQ: booleanFlag(true),
@@ -133,6 +137,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     enforceRegisteredOperations: parsed.REGISTERED_OPERATIONS_ONLY ?? parsed.NODE_ENV === 'production',
     apq: parsed.APQ,
     accountStatusRefreshMs: parsed.ACCOUNT_STATUS_REFRESH_MS,
+    uploadMaxBytes: parsed.UPLOAD_MAX_BYTES,
     requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
     idempotencyTtlSeconds: parsed.IDEMPOTENCY_TTL_SECONDS,
     subgraphFaults: {

@@ -16,6 +16,7 @@ import { createIdempotencyStore, idempotencyPlugin } from './idempotency';
 import { createRateLimiter, operationLimitProtection } from './limits';
 import { createRequestPreparer } from './trusted-documents';
 import { PLAYGROUND_PATH, playgroundRoutes } from './playground';
+import { uploadRoutes } from './upload-route';
 import { dashboardRoutes } from './dashboard';
 import type { GatewayConfig } from './config';
 import { supergraphFromFile } from './supergraph';
@@ -132,6 +133,8 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
               '/': (_req, res) => {
                 res.writeHead(302, { location: PLAYGROUND_PATH });
                 res.end();
+        // Import files bigger than a GraphQL body, streamed to the registry (upload-route.ts).
+        ...uploadRoutes({ maxBytes: config.uploadMaxBytes, viewerOf, consumeRateLimit: (viewer) => rateLimiter.consume(viewer), identityFor, registryUrl: currentRegistryUrl, logger }),
               },
             }
           : {}),

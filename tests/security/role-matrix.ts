@@ -295,6 +295,8 @@ export const QUERIES: Record<string, QueryCase> = {
   },
   auditTrail: { allowed: [A.auditor], scope: 'global', query: '{ auditTrail { id } }', vars: () => ({}) },
   teacherImportTemplate: { allowed: [A.infoAdmin()], scope: 'global', query: '{ teacherImportTemplate { fileName } }', vars: () => ({}) },
+  // Jobs are visible to their starter and organisation only (tests/teacher-registry/import-upload.test.ts).
+  teacherImport: { allowed: [A.infoAdmin()], scope: 'global', query: 'query ($id: ID!) { teacherImport(id: $id) { id } }', vars: () => ({ id: '00000000-0000-4000-8000-000000000000' }) },
 
   // training
   currentTrainingCycle: {
@@ -469,6 +471,7 @@ export const MUTATIONS: Record<string, MutationCase> = {
   returnChangeRequest: { allowed: [A.infoAdmin()] },
   withdrawChangeRequest: { allowed: [A.infoAdmin(), A.teacher] },
   importTeachers: { allowed: [A.infoAdmin()] },
+  importTeachersFromUpload: { allowed: [A.infoAdmin()] },
 
   // training
   setCreditPolicy: { allowed: [A.infoAdmin()], target: (t) => ({ provinceCode: t.provinceCode }), valid: { effectiveFrom: '2040-01-01', cycleRequiredCredits: 360, cycleRequiredHours: 360, sourceDocument: '矩阵测试〔2040〕1号' } },

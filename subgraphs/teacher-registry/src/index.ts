@@ -7,6 +7,7 @@ import { permissions } from './permissions';
 import { resolvers } from './resolvers';
 import { accountStatusRoutes } from './services/account-status-route';
 import { eventHandlers } from './services/event-handlers';
+import { teacherImportUploadRoutes } from './services/teacher-import-upload';
 
 /** Organisation tree, identity and the teacher archive. */
 export const teacherRegistry: SubgraphDefinition<Loaders> = {
@@ -19,6 +20,6 @@ export const teacherRegistry: SubgraphDefinition<Loaders> = {
   createLoaders,
   seedDemo,
   eventHandlers,
-  // The gateway reads which accounts are disabled from here.
-  internalRoutes: accountStatusRoutes,
+  // The gateway reads which accounts are disabled from here, and streams big import files here.
+  internalRoutes: (options) => ({ ...accountStatusRoutes(options), ...teacherImportUploadRoutes(options) }),
 };

@@ -34,6 +34,7 @@ export const permissions: IRules = {
     changeRequest: canReadPersonalDetails,
     changeRequests: canReadPersonalDetails,
     teacherImportTemplate: isInfoAdmin,
+    teacherImport: isInfoAdmin,
     accounts: isSystemAdmin,
   },
   Mutation: {
@@ -59,6 +60,7 @@ export const permissions: IRules = {
     returnChangeRequest: isInfoAdmin,
     withdrawChangeRequest: canEditOwnOrAdmin,
     importTeachers: isInfoAdmin,
+    importTeachersFromUpload: isInfoAdmin,
     createAccount: isSystemAdmin,
     disableAccount: isSystemAdmin,
   },
@@ -151,6 +153,8 @@ export const permissions: IRules = {
   AddSubRecordPayload: allow,
   ChangeRequestPayload: allow,
   ImportTeachersPayload: allow,
+  TeacherImportJob: allow,
+  TeacherImportJobPayload: allow,
   TeacherConnection: { nodes: allow, pageInfo: allow, totalCount: allow },
   PageInfo: { hasNextPage: allow, endCursor: allow },
 };

@@ -11,6 +11,7 @@ import {
   withdrawChangeRequest,
 } from '../services/change-review';
 import { importTeachers } from '../services/teacher-import';
+import { startImportFromUpload } from '../services/teacher-import-upload';
 import { revealPersonalDetails } from '../services/personal-details';
 import { addPayRecord, revealPay, type AddPayRecordInput } from '../services/pay';
 
@@ -66,4 +67,6 @@ export const Mutation = {
     const empty = { dryRun: args.input.dryRun, rowCount: 0, createdCount: 0, unchangedCount: 0, alreadyImported: false, problems: [] };
     return { ...empty, ...result };
   },
+  importTeachersFromUpload: (_: unknown, args: Input<{ uploadId: string; dryRun: boolean }>, ctx: Context) =>
+    startImportFromUpload(ctx.db, ctx.viewer, args.input, { requestId: ctx.requestId, logger: ctx.logger }),
 };

@@ -8,6 +8,7 @@ import { STAFF_CATEGORY, TITLE, hasCode } from '../domain/code-sets';
 import { listChangeRequests, type ChangeRequestRow } from '../repositories/change-requests';
 import { countTeachersInSubtree, listTeachersInSubtree, type TeacherFilterValues, type TeacherRow } from '../repositories/teachers';
 import { importTemplate } from '../services/teacher-import';
+import { findTeacherImportJob } from '../services/teacher-import-upload';
 
 /** Teacher fields whose reading is audited (README "What is audited"), with their audit action. */
 const SENSITIVE_TEACHER_FIELDS: Record<string, string> = { payRecords: 'read_pay' };
@@ -116,4 +117,5 @@ export const Query = {
     return toConnection<ChangeRequestRow>(rows, limit, (r) => r.id, async () => 0);
   },
   teacherImportTemplate: (_: unknown, args: { format?: 'xlsx' | 'csv' | null }) => importTemplate(args.format ?? 'xlsx'),
+  teacherImport: (_: unknown, args: { id: string }, ctx: Context) => findTeacherImportJob(ctx.db, ctx.viewer, args.id),
 };

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
 import { isWithinPath } from '../../../shared/src/org-scope';
@@ -159,15 +160,16 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
-async function readRows(fileName: string, bytes: Buffer): Promise<string[][]> {
+async function readRows(fileName: string, bytes: Buffer, field: string): Promise<string[][]> {
+  const refuse = (message: string) => new UserErrorsAbort([userError(UserErrorCode.INVALID_INPUT, `${field}: ${message}`, ['input', field])]);
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.csv')) {
-    if (bytes.includes(0)) throw new UserErrorsAbort([userError(UserErrorCode.INVALID_INPUT, 'contentBase64: the file is not a text (.csv) file', ['input', 'contentBase64'])]);
+    if (bytes.includes(0)) throw refuse('the file is not a text (.csv) file');
     return parseCsv(bytes.toString('utf8').replace(/^\uFEFF/, ''));
   }
   // An .xlsx file is a ZIP archive: anything else (an old .xls, a renamed PDF) is refused before parsing.
   if (bytes.subarray(0, 4).toString('binary') !== 'PK\u0003\u0004') {
-    throw new UserErrorsAbort([userError(UserErrorCode.INVALID_INPUT, 'contentBase64: the file is not an .xlsx workbook', ['input', 'contentBase64'])]);
+    throw refuse('the file is not an .xlsx workbook');
   }
   // The streaming reader parses a 10,000-row sheet about twice as fast as loading the whole workbook.
   const rows: string[][] = [];
@@ -181,7 +183,7 @@ async function readRows(fileName: string, bytes: Buffer): Promise<string[][]> {
       break; // only the first sheet holds data; the template's second sheet explains the codes
     }
   } catch {
-    throw new UserErrorsAbort([userError(UserErrorCode.INVALID_INPUT, 'contentBase64: the .xlsx workbook cannot be read', ['input', 'contentBase64'])]);
+    throw refuse('the .xlsx workbook cannot be read');
   }
   return Array.from(rows, (r) => r ?? []);
 }
@@ -219,108 +221,10 @@ export async function importTeachers(db: Db, viewer: Viewer, input: { fileName: 
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.contentBase64)) throw fail('contentBase64', 'is not base64');
     const bytes = Buffer.from(input.contentBase64, 'base64');
     if (bytes.length === 0) throw fail('contentBase64', 'the file is empty');
-
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    // Two uploads of the same file at once: the second waits here, then finds the first's record.
-    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`teacher-import:${sha256}`]);
-    const previous = await trx(db.t('teacher_import')).where('file_sha256', sha256).first();
-    const rows = await readRows(lower, bytes);
-    const dataRows = rows.slice(1).map((cells, i) => ({ rowNumber: i + 2, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
-    if (previous) {
-      return { dryRun: input.dryRun, rowCount: dataRows.length, createdCount: 0, unchangedCount: previous.row_count, alreadyImported: true, problems: [] as ImportProblem[] };
-    }
-
-    const problems: ImportProblem[] = [];
-    const headings = (rows[0] ?? []).map((h) => h.trim().replace(/\*$/, ''));
-    const indexOf = new Map<string, number>();
-    headings.forEach((h, i) => indexOf.set(h, i));
-    for (const column of IMPORT_COLUMNS) {
-      if (column.required && !indexOf.has(column.heading)) problems.push({ row: 1, column: column.heading, reason: 'required column is missing (use the template)' });
-    }
-    if (dataRows.length === 0) problems.push({ row: 2, column: null, reason: 'the file has no data rows' });
-    if (dataRows.length > MAX_IMPORT_ROWS) throw fail('contentBase64', `at most ${MAX_IMPORT_ROWS} rows per file (got ${dataRows.length})`);
-    if (problems.length) return { dryRun: input.dryRun, rowCount: dataRows.length, createdCount: 0, unchangedCount: 0, alreadyImported: false, problems, errors: [] };
-
-    // Convert and validate every row; schools and existing people are looked up once for the file.
-    const candidates: { rowNumber: number; info: BasicInfo; schoolId: string }[] = [];
-    for (const { rowNumber, cells } of dataRows) {
-      const record: Record<string, unknown> = {};
-      let rowOk = true;
-      for (const column of IMPORT_COLUMNS) {
-        const index = indexOf.get(column.heading);
-        const raw = index === undefined ? '' : (cells[index] ?? '').trim();
-        const { value, problem } = convertCell(column, raw);
-        if (problem) {
-          problems.push({ row: rowNumber, column: column.heading, reason: problem });
-          rowOk = false;
-        }
-        record[column.field] = value;
-      }
-      const { schoolId, ...fields } = record;
-      const { errors, value } = validateBasicInfo(fields as Partial<BasicInfo>, (f) => [HEADING_OF.get(f) ?? f]);
-      // A cell already reported as unconvertible shows up as "required"; report it once.
-      const reported = new Set(problems.filter((p) => p.row === rowNumber).map((p) => p.column));
-      for (const error of errors) {
-        const column = error.field?.[0] ?? null;
-        if (!reported.has(column)) problems.push({ row: rowNumber, column, reason: error.message.replace(/^[a-zA-Z]+: /, '') });
-      }
-      if (schoolId == null && !reported.has('学校标识码')) problems.push({ row: rowNumber, column: '学校标识码', reason: 'is required' });
-      if (rowOk && errors.length === 0 && schoolId != null) candidates.push({ rowNumber, info: value, schoolId: String(schoolId) });
-    }
-
-    const schoolIds = [...new Set(candidates.map((c) => c.schoolId))];
-    const schools = new Map<string, { id: string; path: string; level: string }>(
-      (await trx(db.t('org_unit')).select('id', 'path', 'level').whereIn('id', schoolIds)).map((s: { id: string; path: string; level: string }) => [s.id, s]),
-    );
-    const seen = new Map<string, number>();
-    const existing = new Map(
-      (await findDuplicatePeople(trx, db, candidates.map((c) => ({ type: c.info.idDocumentType, number: c.info.idDocumentNumber })))).map((p) => [
-        `${p.idDocumentType}:${p.idDocumentNumber}`,
-        p,
-      ]),
-    );
-    const toCreate: { info: BasicInfo; school: { id: string; path: string } }[] = [];
-    let unchangedCount = 0;
-    for (const candidate of candidates) {
-      const school = schools.get(candidate.schoolId);
-      if (!school || school.level !== 'school' || !isWithinPath(school.path, viewer.orgPath)) {
-        problems.push({ row: candidate.rowNumber, column: '学校标识码', reason: `no school "${candidate.schoolId}" in your organisation` });
-        continue;
-      }
-      const key = `${candidate.info.idDocumentType}:${candidate.info.idDocumentNumber}`;
-      const firstRow = seen.get(key);
-      if (firstRow !== undefined) {
-        problems.push({ row: candidate.rowNumber, column: '身份证件号', reason: `the same person as row ${firstRow}` });
-        continue;
-      }
-      seen.set(key, candidate.rowNumber);
-      const person = existing.get(key);
-      if (person && person.schoolId === school.id) unchangedCount += 1;
-      else if (person) problems.push({ row: candidate.rowNumber, column: '身份证件号', reason: 'this person is already registered at another school; a move is a transfer' });
-      else toCreate.push({ info: candidate.info, school });
-    }
-    problems.sort((a, b) => a.row - b.row);
-
-    const result = { dryRun: input.dryRun, rowCount: dataRows.length, createdCount: 0, unchangedCount, alreadyImported: false, problems };
-    if (input.dryRun) return { ...result, createdCount: toCreate.length };
-    if (problems.length) {
-      // Nothing is stored: the payload carries the problems and one error saying so.
-      throw new ImportRefused(result);
-    }
-    const importId = randomUUID();
+    const { createdIds, ...result } = await importFile(trx, db, viewer, { fileName: input.fileName, bytes }, { dryRun: input.dryRun, maxRows: MAX_IMPORT_ROWS, field: 'contentBase64' });
     // The audit entry of this import names every archive it created.
-    noteTeachersTouched(await insertTeachers(trx, db, viewer, toCreate, `import:${importId}`, 'import'));
-    await trx(db.t('teacher_import')).insert({
-      id: importId,
-      file_sha256: sha256,
-      file_name: input.fileName.slice(0, 200),
-      row_count: dataRows.length,
-      created_count: toCreate.length,
-      unchanged_count: unchangedCount,
-      imported_by: viewer.subject,
-      org_id: viewer.orgId,
-    });
-    return { ...result, createdCount: toCreate.length };
+    noteTeachersTouched(createdIds);
+    return result;
   }).catch((error: unknown) => {
     if (error instanceof ImportRefused) {
       const errors: UserError[] = [userError(UserErrorCode.INVALID_INPUT, `${error.result.problems.length} problem(s) in the file; nothing was imported`, ['input', 'contentBase64'])];
@@ -330,8 +234,170 @@ export async function importTeachers(db: Db, viewer: Viewer, input: { fileName: 
   });
 }
 
+export interface ImportFileOptions {
+  dryRun: boolean;
+  /** Rows one file may hold: MAX_IMPORT_ROWS in a GraphQL body, MAX_UPLOAD_ROWS for an uploaded file. */
+  maxRows: number;
+  /** The input field a refusal of the whole file names (contentBase64 or uploadId). */
+  field: string;
+  /** Told how many data rows have been checked so far (a job's processedRows). */
+  onProgress?: (checkedRows: number) => void;
+}
+
+/** What reading and checking a file found, before the database is asked anything. */
+export interface CheckedFile {
+  fileName: string;
+  sha256: string;
+  rowCount: number;
+  /** Problems of the file's shape and cells (missing columns, unreadable values, invalid rows). */
+  problems: ImportProblem[];
+  candidates: { rowNumber: number; info: BasicInfo; schoolId: string }[];
+}
+
+/**
+ * Checks a whole file and, unless it is a dry run, writes it inside the caller's transaction.
+ * A real import with any problem throws ImportRefused (the caller rolls back); a file already
+ * imported (same SHA-256) changes nothing. The importTeachers mutation (file in the GraphQL body)
+ * does both steps in its transaction; the import job of an uploaded file checks the file first
+ * and opens the transaction only for the writes (teacher-import-upload.ts), because checking
+ * 100,000 rows takes longer than a transaction may sit idle.
+ */
+export async function importFile(
+  trx: Knex.Transaction,
+  db: Db,
+  viewer: Viewer,
+  file: { fileName: string; bytes: Buffer },
+  options: ImportFileOptions,
+): Promise<ImportResult & { createdIds: string[] }> {
+  return importCheckedFile(trx, db, viewer, await checkFile(file, options), options);
+}
+
+/** Reads and checks every row of the file (no database access). */
+export async function checkFile(file: { fileName: string; bytes: Buffer }, options: ImportFileOptions): Promise<CheckedFile> {
+  const { maxRows, field } = options;
+  const fail = (message: string) => new UserErrorsAbort([userError(UserErrorCode.INVALID_INPUT, `${field}: ${message}`, ['input', field])]);
+  const lower = file.fileName.trim().toLowerCase();
+  const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+  const rows = await readRows(lower, file.bytes, field);
+  const dataRows = rows.slice(1).map((cells, i) => ({ rowNumber: i + 2, cells })).filter((r) => r.cells.some((c) => c.trim() !== ''));
+  const checked: CheckedFile = { fileName: file.fileName, sha256, rowCount: dataRows.length, problems: [], candidates: [] };
+  const { problems, candidates } = checked;
+  const headings = (rows[0] ?? []).map((h) => h.trim().replace(/\*$/, ''));
+  const indexOf = new Map<string, number>();
+  headings.forEach((h, i) => indexOf.set(h, i));
+  for (const column of IMPORT_COLUMNS) {
+    if (column.required && !indexOf.has(column.heading)) problems.push({ row: 1, column: column.heading, reason: 'required column is missing (use the template)' });
+  }
+  if (dataRows.length === 0) problems.push({ row: 2, column: null, reason: 'the file has no data rows' });
+  if (dataRows.length > maxRows) throw fail(`at most ${maxRows} rows per file (got ${dataRows.length})`);
+  if (problems.length) return checked;
+
+  // Convert and validate every row; schools and existing people are looked up once for the file.
+  for (const [n, { rowNumber, cells }] of dataRows.entries()) {
+    if (n % 5000 === 0) options.onProgress?.(n);
+    const record: Record<string, unknown> = {};
+    let rowOk = true;
+    const rowProblems: ImportProblem[] = [];
+    for (const column of IMPORT_COLUMNS) {
+      const index = indexOf.get(column.heading);
+      const raw = index === undefined ? '' : (cells[index] ?? '').trim();
+      const { value, problem } = convertCell(column, raw);
+      if (problem) {
+        rowProblems.push({ row: rowNumber, column: column.heading, reason: problem });
+        rowOk = false;
+      }
+      record[column.field] = value;
+    }
+    const { schoolId, ...fields } = record;
+    const { errors, value } = validateBasicInfo(fields as Partial<BasicInfo>, (f) => [HEADING_OF.get(f) ?? f]);
+    // A cell already reported as unconvertible shows up as "required"; report it once.
+    const reported = new Set(rowProblems.map((p) => p.column));
+    for (const error of errors) {
+      const column = error.field?.[0] ?? null;
+      if (!reported.has(column)) rowProblems.push({ row: rowNumber, column, reason: error.message.replace(/^[a-zA-Z]+: /, '') });
+    }
+    if (schoolId == null && !reported.has('学校标识码')) rowProblems.push({ row: rowNumber, column: '学校标识码', reason: 'is required' });
+    problems.push(...rowProblems);
+    if (rowOk && errors.length === 0 && schoolId != null) candidates.push({ rowNumber, info: value, schoolId: String(schoolId) });
+  }
+  options.onProgress?.(dataRows.length);
+  return checked;
+}
+
+/** The database part of an import: same file already imported?, schools and people, then the writes. */
+export async function importCheckedFile(
+  trx: Knex.Transaction,
+  db: Db,
+  viewer: Viewer,
+  checked: CheckedFile,
+  options: Pick<ImportFileOptions, 'dryRun'>,
+): Promise<ImportResult & { createdIds: string[] }> {
+  const { dryRun } = options;
+  const { sha256, rowCount, candidates } = checked;
+  // Two imports of the same file at once: the second waits here, then finds the first's record.
+  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`teacher-import:${sha256}`]);
+  const previous = await trx(db.t('teacher_import')).where('file_sha256', sha256).first();
+  if (previous) {
+    return { dryRun, rowCount, createdCount: 0, unchangedCount: previous.row_count, alreadyImported: true, problems: [] as ImportProblem[], createdIds: [] };
+  }
+  const problems = [...checked.problems];
+  if (rowCount === 0 || problems.some((p) => p.row === 1)) return { dryRun, rowCount, createdCount: 0, unchangedCount: 0, alreadyImported: false, problems, createdIds: [] };
+
+  const schoolIds = [...new Set(candidates.map((c) => c.schoolId))];
+  const schools = new Map<string, { id: string; path: string; level: string }>();
+  for (let i = 0; i < schoolIds.length; i += 5000) {
+    for (const s of (await trx(db.t('org_unit')).select('id', 'path', 'level').whereIn('id', schoolIds.slice(i, i + 5000))) as { id: string; path: string; level: string }[]) schools.set(s.id, s);
+  }
+  const seen = new Map<string, number>();
+  const existing = new Map<string, Awaited<ReturnType<typeof findDuplicatePeople>>[number]>();
+  // Slices of 200 people (400 parameters): the embedded PGlite's wire bridge mishandles much larger statements.
+  for (let i = 0; i < candidates.length; i += 200) {
+    const docs = candidates.slice(i, i + 200).map((c) => ({ type: c.info.idDocumentType, number: c.info.idDocumentNumber }));
+    for (const p of await findDuplicatePeople(trx, db, docs)) existing.set(`${p.idDocumentType}:${p.idDocumentNumber}`, p);
+  }
+  const toCreate: { info: BasicInfo; school: { id: string; path: string } }[] = [];
+  let unchangedCount = 0;
+  for (const candidate of candidates) {
+    const school = schools.get(candidate.schoolId);
+    if (!school || school.level !== 'school' || !isWithinPath(school.path, viewer.orgPath)) {
+      problems.push({ row: candidate.rowNumber, column: '学校标识码', reason: `no school "${candidate.schoolId}" in your organisation` });
+      continue;
+    }
+    const key = `${candidate.info.idDocumentType}:${candidate.info.idDocumentNumber}`;
+    const firstRow = seen.get(key);
+    if (firstRow !== undefined) {
+      problems.push({ row: candidate.rowNumber, column: '身份证件号', reason: `the same person as row ${firstRow}` });
+      continue;
+    }
+    seen.set(key, candidate.rowNumber);
+    const person = existing.get(key);
+    if (person && person.schoolId === school.id) unchangedCount += 1;
+    else if (person) problems.push({ row: candidate.rowNumber, column: '身份证件号', reason: 'this person is already registered at another school; a move is a transfer' });
+    else toCreate.push({ info: candidate.info, school });
+  }
+  problems.sort((a, b) => a.row - b.row);
+
+  const result = { dryRun, rowCount, createdCount: 0, unchangedCount, alreadyImported: false, problems };
+  if (dryRun) return { ...result, createdCount: toCreate.length, createdIds: [] };
+  // Nothing is stored: the caller's transaction rolls back and the payload carries the problems.
+  if (problems.length) throw new ImportRefused(result);
+  const importId = randomUUID();
+  const createdIds = await insertTeachers(trx, db, viewer, toCreate, `import:${importId}`, 'import');
+  await trx(db.t('teacher_import')).insert({
+    id: importId,
+    file_sha256: sha256,
+    file_name: checked.fileName.slice(0, 200),
+    row_count: rowCount,
+    created_count: toCreate.length,
+    unchanged_count: unchangedCount,
+    imported_by: viewer.subject,
+    org_id: viewer.orgId,
+  });
+  return { ...result, createdCount: toCreate.length, createdIds };
+}
+
 /** Rolls the import's transaction back while keeping the problems for the payload. */
-class ImportRefused extends Error {
+export class ImportRefused extends Error {
   constructor(readonly result: ImportResult) {
     super('import refused');
   }

@@ -11,6 +11,7 @@ import { headcountRollup } from './20261129500000_headcount_rollup';
 import { headcountRollupProvinces } from './20261129500100_headcount_rollup_provinces';
 import { headcountRollupFaster } from './20261129500200_headcount_rollup_faster';
 import { idempotencyRecord } from './20261129600000_idempotency_record';
+import { teacherImportUploads } from './20261130300000_teacher_import_uploads';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, payBandRollup, headcountRollup, headcountRollupProvinces, headcountRollupFaster, idempotencyRecord];
+export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, payBandRollup, headcountRollup, headcountRollupProvinces, headcountRollupFaster, idempotencyRecord, teacherImportUploads];
