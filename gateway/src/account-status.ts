@@ -1,4 +1,14 @@
-import { ACCOUNT_STATUS_SIGNATURE_HEADER, ACCOUNT_STATUS_TIMESTAMP_HEADER, DISABLED_ACCOUNTS_PATH, signAccountStatusRequest } from '../../subgraphs/shared/src/account-status';
+import {
+  ACCOUNT_LOOKUP_PATH,
+  ACCOUNT_MANAGED_PRINCIPALS,
+  ACCOUNT_STATUS_SIGNATURE_HEADER,
+  ACCOUNT_STATUS_TIMESTAMP_HEADER,
+  DISABLED_ACCOUNTS_PATH,
+  signAccountStatusRequest,
+  type AccountLookup,
+} from '../../subgraphs/shared/src/account-status';
+import { ErrorCode, platformError, unauthenticated } from '../../subgraphs/shared/src/errors';
+import { parseAdminRole, type Viewer } from '../../subgraphs/shared/src/identity';
 import type { Logger } from '../../subgraphs/shared/src/logger';
 
 /**
@@ -7,15 +17,61 @@ import type { Logger } from '../../subgraphs/shared/src/logger';
  * (ACCOUNT_STATUS_REFRESH_MS, 30 s by default), so a disabled account's tokens keep working for
  * at most that long, with no lookup on the request path. If the registry cannot be reached the
  * last list stays in force and the failure is logged.
+ *
+ * With `requireAccount` (REQUIRE_ACCOUNT, on by default in production) a token of a role that exists
+ * only as an account (administrators, analysts, auditors) is refused unless the registry holds an
+ * active account for its subject with the token's role and organisation. The answer is asked once per
+ * subject and kept `refreshMs`; when the registry cannot be reached a kept answer stays in force, and a
+ * subject never seen is refused as unavailable (closed, not open). Teachers have no account (their
+ * token names their archive), and partner tokens are checked against their registered client.
  */
 export interface AccountStatus {
   isDisabled(subject: string): boolean;
+  /** Throws UNAUTHENTICATED when the viewer's token must be refused (disabled, or no matching account). */
+  check(viewer: Viewer): Promise<void>;
   refresh(): Promise<void>;
   stop(): void;
 }
 
-export function watchAccountStatus(options: { registryUrl: () => string | undefined; secret: string; refreshMs: number; logger: Logger }): AccountStatus {
+/** The account cache is bounded: one entry per subject seen, the oldest dropped first past this many. */
+const MAX_KEPT_ACCOUNTS = 100_000;
+
+const needsAccount = (role: string) => parseAdminRole(role as Viewer['role']) !== null || (ACCOUNT_MANAGED_PRINCIPALS as readonly string[]).includes(role);
+
+export function watchAccountStatus(options: {
+  registryUrl: () => string | undefined;
+  secret: string;
+  refreshMs: number;
+  logger: Logger;
+  requireAccount?: boolean;
+}): AccountStatus {
   let disabled = new Set<string>();
+  const kept = new Map<string, { at: number; account: AccountLookup['account'] }>();
+  const lookUp = async (subject: string): Promise<AccountLookup['account']> => {
+    const cached = kept.get(subject);
+    if (cached && Date.now() - cached.at < options.refreshMs) return cached.account;
+    try {
+      const base = options.registryUrl();
+      if (!base) throw new Error('no registry URL');
+      const timestamp = String(Date.now());
+      const url = new URL(ACCOUNT_LOOKUP_PATH, base);
+      url.searchParams.set('subject', subject);
+      const response = await fetch(url, {
+        headers: { [ACCOUNT_STATUS_TIMESTAMP_HEADER]: timestamp, [ACCOUNT_STATUS_SIGNATURE_HEADER]: signAccountStatusRequest(timestamp, options.secret, subject) },
+        signal: AbortSignal.timeout(5000),
+      });
+      if (!response.ok) throw new Error(`registry answered HTTP ${response.status}`);
+      const { account } = (await response.json()) as AccountLookup;
+      kept.delete(subject);
+      kept.set(subject, { at: Date.now(), account: account ?? null });
+      if (kept.size > MAX_KEPT_ACCOUNTS) kept.delete(kept.keys().next().value as string);
+      return account ?? null;
+    } catch (error) {
+      if (cached) return cached.account;
+      options.logger.warn({ err: error }, 'an account could not be checked; the token is refused for now');
+      throw platformError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'Your account could not be checked just now; try again shortly.');
+    }
+  };
   let inFlight: Promise<void> | null = null;
   const fetchOnce = async () => {
     const base = options.registryUrl();
@@ -43,6 +99,16 @@ export function watchAccountStatus(options: { registryUrl: () => string | undefi
   void refresh();
   return {
     isDisabled: (subject) => disabled.has(subject),
+    async check(viewer) {
+      if (disabled.has(viewer.subject)) throw unauthenticated('This account is disabled.');
+      if (!options.requireAccount || !needsAccount(viewer.role)) return;
+      const account = await lookUp(viewer.subject);
+      if (!account) throw unauthenticated('No account for this token: ask your system administrator for one.');
+      if (account.status !== 'active') throw unauthenticated('This account is disabled.');
+      // The token must say what the account says: a token minted with another role or
+      // organisation for the same person is not that account.
+      if (account.role !== viewer.role || account.orgId !== viewer.orgId) throw unauthenticated('The token does not match its account (role or organisation).');
+    },
     refresh,
     stop: () => clearInterval(timer),
   };

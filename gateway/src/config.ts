@@ -39,6 +39,11 @@ export interface GatewayConfig {
   rateLimits: RateLimits;
   /** How often the list of disabled accounts is fetched from the registry (the refusal delay). */
   accountStatusRefreshMs: number;
+  /**
+   * Refuse tokens of administrators, analysts and auditors whose subject has no active account with
+   * the token's role and organisation (REQUIRE_ACCOUNT; on in production, off otherwise).
+   */
+  requireAccount: boolean;
   /** Gateway processes sharing the port (node:cluster); more than one needs REDIS_URL. */
   workers: number;
   /** V8's heap growth past the live data before its next full collection, per cent (0: V8's own rule). */
@@ -89,6 +94,9 @@ RATE_LIMIT_USER_PER_MINUTE: positiveInt(600),
 RATE_LIMIT_CLIENT_PER_MINUTE: positiveInt(3000),
 REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   ACCOUNT_STATUS_REFRESH_MS: positiveInt(30_000),
+  // Unset means: on in production; off in development and test, where dev tokens and the test
+  // suite mint users that have no account row.
+  REQUIRE_ACCOUNT: optionalFlag,
   GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   GATEWAY_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(25),
   LOG_LEVEL: logLevel,
@@ -137,6 +145,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     enforceRegisteredOperations: parsed.REGISTERED_OPERATIONS_ONLY ?? parsed.NODE_ENV === 'production',
     apq: parsed.APQ,
     accountStatusRefreshMs: parsed.ACCOUNT_STATUS_REFRESH_MS,
+    requireAccount: parsed.REQUIRE_ACCOUNT ?? parsed.NODE_ENV === 'production',
     uploadMaxBytes: parsed.UPLOAD_MAX_BYTES,
     requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
     idempotencyTtlSeconds: parsed.IDEMPOTENCY_TTL_SECONDS,

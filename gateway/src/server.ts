@@ -11,7 +11,6 @@ import { currentTraceContext, type TraceContext } from '../../subgraphs/shared/s
 import { ResilientSubgraphDataSource } from './resilient-data-source';
 import { createBearerVerifier } from './auth';
 import { watchAccountStatus } from './account-status';
-import { unauthenticated } from '../../subgraphs/shared/src/errors';
 import { createIdempotencyStore, idempotencyPlugin } from './idempotency';
 import { createRateLimiter, operationLimitProtection } from './limits';
 import { createRequestPreparer } from './trusted-documents';
@@ -64,11 +63,18 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
     const url = supergraph.subgraphUrls()['teacher-registry'];
     return url === undefined && !config.subgraphUrls['teacher-registry'] ? undefined : routingUrl('teacher-registry', url);
   };
-  const accountStatus = watchAccountStatus({ registryUrl: currentRegistryUrl, secret: config.internalIdentitySecret, refreshMs: config.accountStatusRefreshMs, logger });
-  // A valid token of a disabled account is refused like an invalid one (see account-status.ts for the delay).
+  const accountStatus = watchAccountStatus({
+    registryUrl: currentRegistryUrl,
+    secret: config.internalIdentitySecret,
+    refreshMs: config.accountStatusRefreshMs,
+    logger,
+    requireAccount: config.requireAccount,
+  });
+  // A valid token of a disabled account (or, with REQUIRE_ACCOUNT, of no account) is refused like an
+  // invalid one (see account-status.ts for the delay).
   const verifyBearer = async (authorization: string | undefined) => {
     const viewer = await verifyToken(authorization);
-    if (accountStatus.isDisabled(viewer.subject)) throw unauthenticated('This account is disabled.');
+    await accountStatus.check(viewer);
     return viewer;
   };
   // One verification per HTTP request, shared by the request preparer and the context.

@@ -4,6 +4,7 @@ import type { Db } from '../../../shared/src/db';
 import { badUserInput } from '../../../shared/src/errors';
 import { ADMIN_ROLES, levelOfOrgCode, parseAdminRole, ROLES, type OrgLevel, type Role, type Viewer } from '../../../shared/src/identity';
 import { normaliseUuid } from '../../../shared/src/ids';
+import { appendAudit } from '../../../shared/src/audit';
 import { runMutation, userError, UserErrorCode, UserErrorsAbort, type UserError } from '../../../shared/src/mutations';
 import { likePrefix } from '../../../shared/src/org-scope';
 import { decodeCursor, pageSize, toConnection } from '../../../shared/src/pagination';
@@ -192,4 +193,28 @@ export async function disableAccount(db: Db, viewer: Viewer, input: { accountId:
 export async function disabledSubjects(db: Db): Promise<string[]> {
   const rows = await db.knex(db.t('account')).select('subject').where('status', 'disabled').orderBy('subject');
   return rows.map((r: { subject: string }) => r.subject);
+}
+
+/** One subject's account as the gateway checks it (REQUIRE_ACCOUNT): status, role, organisation. */
+export async function accountOfSubject(db: Db, subject: string): Promise<{ status: 'active' | 'disabled'; role: string; orgId: string } | undefined> {
+  return db.knex(db.t('account')).first('status', 'role', 'org_id as orgId').where('subject', subject);
+}
+
+/**
+ * The first system administrator of an installation, for the operator (scripts/bootstrap-account.ts):
+ * with REQUIRE_ACCOUNT nobody could sign in to create it through the API. System administrator roles
+ * only, at an organisation of the role's level; audited as a write of `operator:<who>`.
+ */
+export async function bootstrapSystemAdmin(db: Db, input: { subject: string; name: string; role: Role; organisationId: string; operator: string }) {
+  const admin = parseAdminRole(input.role);
+  if (!admin || admin.kind !== 'system_admin') throw badUserInput('role', 'must be a system administrator role, e.g. national_system_admin');
+  const org = await findOrg(db, input.organisationId);
+  if (!org || org.level !== admin.level) throw badUserInput('organisationId', `must be an organisation of level ${admin.level}`);
+  const actor = { subject: `operator:${input.operator}`, role: 'system', orgId: org.id, orgPath: org.path };
+  return db.knex.transaction(async (trx) => {
+    const id = randomUUID();
+    await trx(db.t('account')).insert({ id, subject: input.subject, name: input.name, role: input.role, org_id: org.id, org_path: org.path, created_by: actor.subject });
+    await appendAudit(trx, db, actor, { action: 'bootstrapSystemAdmin', teacherIds: [], result: 'ok', detail: { subject: input.subject, role: input.role, organisationId: org.id } });
+    return id;
+  });
 }
