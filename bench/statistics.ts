@@ -199,13 +199,21 @@ async function everyDimension(set: string, units: { province: string; county: st
         for (const [role, t] of roles) {
           const run = async () => {
             const body = await graphql(t, query, { id });
-            if (body.errors) throw new Error(`${dimension} ${id} as ${role}: ${JSON.stringify(body.errors)}`);
+            if (body.errors) throw Object.assign(new Error(`${dimension} ${id} as ${role}: ${JSON.stringify(body.errors)}`), { body });
             return body;
           };
-          const first = await time(1, run);
-          const timing = await time(apiRuns, run);
-          results.push({ part: 'every-dimension', set, dimension, level, unit: id, role, first: first.p50, ...timing });
-          cells.push(`${f(timing)} (${first.p50.toFixed(0)})`.padEnd(30));
+          try {
+            const first = await time(1, run);
+            const timing = await time(apiRuns, run);
+            results.push({ part: 'every-dimension', set, dimension, level, unit: id, role, first: first.p50, ...timing });
+            cells.push(`${f(timing)} (${first.p50.toFixed(0)})`.padEnd(30));
+          } catch (error) {
+            // An answer with errors (e.g. the gateway's 5 s subgraph timeout) is a result too: recorded, and the bench goes on.
+            const body = (error as { body?: { errors?: { extensions?: { code?: string } }[] } }).body;
+            const code = body?.errors?.[0]?.extensions?.code ?? (error as Error).message;
+            results.push({ part: 'every-dimension', set, dimension, level, unit: id, role, error: code });
+            cells.push(`error ${code}`.padEnd(30));
+          }
         }
       }
       console.log(`  ${dimension.padEnd(24)} ${cells.join('')}`);
