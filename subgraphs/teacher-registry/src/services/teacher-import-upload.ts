@@ -317,7 +317,16 @@ async function runJob(db: Db, jobId: string, logger: Logger): Promise<void> {
   };
   try {
     if (!job.upload_id) throw new UserErrorsAbort([userError(UserErrorCode.NOT_FOUND, 'uploadId: the upload has expired; upload the file again', ['input', 'uploadId'])]);
+    const upload = (await db.knex(db.t('teacher_import_upload')).where('id', job.upload_id).first('file_sha256')) as { file_sha256: string } | undefined;
+    // The same file imported before (by upload or in a GraphQL body): answered from its hash,
+    // without reading 100,000 rows again.
+    const previous = upload && (await db.knex(db.t('teacher_import')).where('file_sha256', upload.file_sha256).first('row_count'));
+    if (previous) {
+      await finish({ status: 'SUCCEEDED', row_count: previous.row_count, unchanged_count: previous.row_count, already_imported: true });
+      return;
+    }
     const bytes = await uploadBytes(db, job.upload_id);
+    if (!upload || createHash('sha256').update(bytes).digest('hex') !== upload.file_sha256) throw new Error(`upload ${job.upload_id} does not match its recorded SHA-256`);
     progress.set(jobId, 0);
     // Reading and checking 100,000 rows takes longer than a transaction may sit idle
     // (idle_in_transaction_session_timeout): it happens first, the transaction holds only the writes.
