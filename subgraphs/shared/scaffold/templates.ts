@@ -90,12 +90,14 @@ type Mutation {
     [`subgraphs/${n.name}/src/db/migrations/${migration}.ts`]: `import type { SchemaMigration } from '../../../../shared/src/db';
 import { addAuditTrailColumns, createAuditTable, dropAuditTable } from '../../../../shared/src/audit';
 import { createEventTables, dropEventTables } from '../../../../shared/src/events';
-import { createTeacherScopeProjection } from '../../../../shared/src/projections';
+import { addTeacherScopeStatus, createTeacherScopeProjection } from '../../../../shared/src/projections';
 
 export const create${item}: SchemaMigration = {
   name: '${migration}',
   async up(knex, schema) {
     await createTeacherScopeProjection(knex, schema);
+    // The shared teacher.status-changed handler records the registry's status here.
+    await addTeacherScopeStatus(knex, schema);
     await createEventTables(knex, schema);
     // Every write is audited in its own transaction (runMutation), so every subgraph has the trail.
     await createAuditTable(knex, schema);

@@ -19,6 +19,12 @@ import { teacherIdsIn } from './audit-context';
 export const EVENT_TYPES = {
   TEACHER_REGISTERED: 'teacher.registered',
   TEACHER_AFFILIATION_CHANGED: 'teacher.affiliation-changed',
+  /**
+   * A teacher's employment status changed in the registry (retired, left, transferred out of the
+   * system, back to active) or a draft archive was deleted (status 'deleted'): consumers keep it in
+   * their teacher_scope projection, so counts of serving teachers leave the person out.
+   */
+  TEACHER_STATUS_CHANGED: 'teacher.status-changed',
   TRANSFER_COMPLETED: 'staffing.transfer-completed',
   ROTATION_COMPLETED: 'staffing.rotation-completed',
   TITLE_AWARDED: 'evaluation.title-awarded',
@@ -55,6 +61,7 @@ export interface CycleSummaryFact {
 export const EVENT_CONSUMERS: Record<EventType, readonly string[]> = {
   'teacher.registered': ['training', 'staffing-quota', 'evaluation'],
   'teacher.affiliation-changed': ['training', 'staffing-quota', 'evaluation'],
+  'teacher.status-changed': ['training', 'staffing-quota', 'evaluation'],
   'staffing.transfer-completed': ['teacher-registry'],
   'staffing.rotation-completed': ['teacher-registry', 'evaluation'],
   'evaluation.title-awarded': ['teacher-registry'],
@@ -354,8 +361,48 @@ const upsertTeacherScope: EventHandler<TeacherScopePayload> = async ({ trx, db, 
   );
 };
 
+/**
+ * A teacher's status in the teacher_scope projection: the registry's employment status, or
+ * 'deleted' when a draft archive was deleted (the row stays, so a late registration event cannot
+ * bring the teacher back, and the teacher's own records stay attributable).
+ */
+export const TEACHER_SCOPE_STATUSES = ['active', 'retired', 'left', 'transferred_out', 'deleted'] as const;
+export type TeacherScopeStatus = (typeof TEACHER_SCOPE_STATUSES)[number];
+
+/** Payload of `teacher.status-changed`, one declaration for the registry and every consumer. */
+export interface TeacherStatusChanged {
+  teacherId: string;
+  status: TeacherScopeStatus;
+  previousStatus: string | null;
+  /** The day the status took effect (the transfer's effective date; the deletion day). */
+  effectiveOn: string;
+  /** The teacher's organisation path at the change, so a consumer that never saw the registration can place them. */
+  orgPath: string;
+}
+
+/**
+ * Status and affiliation are separate facts with separate clocks (`status_updated_at`), so an
+ * older move arriving late still moves the teacher and an older status never overwrites a newer
+ * one. A malformed payload is acknowledged and logged: retrying it would never succeed.
+ */
+const recordTeacherStatus: EventHandler<TeacherStatusChanged> = async ({ trx, db, event, logger }) => {
+  const { teacherId, status, orgPath } = event.payload;
+  if (typeof teacherId !== 'string' || !/^[0-9a-f-]{36}$/i.test(teacherId) || !TEACHER_SCOPE_STATUSES.includes(status) || typeof orgPath !== 'string' || !orgPath.startsWith('/')) {
+    logger.warn({ eventId: event.id, payload: event.payload }, 'malformed teacher status change ignored');
+    return;
+  }
+  const table = db.t('teacher_scope');
+  await trx.raw(
+    `insert into ${table} as s (teacher_id, org_path, status, status_updated_at, updated_at) values (?, ?, ?, ?, ?)
+       on conflict (teacher_id) do update set status = excluded.status, status_updated_at = excluded.status_updated_at
+       where s.status_updated_at is null or s.status_updated_at <= excluded.status_updated_at`,
+    [teacherId.toLowerCase(), orgPath, status, event.occurredAt, event.occurredAt],
+  );
+};
+
 /** Keeps a subgraph's teacher_scope projection in step with the registry. Spread into eventHandlers. */
 export const teacherScopeEventHandlers: EventHandlers = {
   'teacher.registered': upsertTeacherScope,
   'teacher.affiliation-changed': upsertTeacherScope,
+  'teacher.status-changed': recordTeacherStatus,
 };

@@ -21,6 +21,24 @@ export async function createTeacherScopeProjection(knex: Knex, schema: string): 
   await knex.raw('create index teacher_scope_org_path_idx on ??.teacher_scope (org_path text_pattern_ops)', [schema]);
 }
 
+/**
+ * The registry's status of each teacher (teacher.status-changed), with its own clock so a status
+ * and a move arriving out of order do not overwrite each other. Existing rows are active: the
+ * registry sent no status event before this column existed.
+ */
+export async function addTeacherScopeStatus(knex: Knex, schema: string): Promise<void> {
+  await knex.raw(
+    `alter table ??.teacher_scope add column status text not null default 'active'
+       constraint teacher_scope_status_check check (status in ('active', 'retired', 'left', 'transferred_out', 'deleted')),
+       add column status_updated_at timestamptz`,
+    [schema],
+  );
+}
+
+export async function dropTeacherScopeStatus(knex: Knex, schema: string): Promise<void> {
+  await knex.raw('alter table ??.teacher_scope drop column if exists status_updated_at, drop column if exists status', [schema]);
+}
+
 export async function createOrgScopeProjection(knex: Knex, schema: string): Promise<void> {
   await knex.schema.withSchema(schema).createTable('org_scope', (t) => {
     t.text('org_id').primary();
@@ -40,14 +58,16 @@ export async function insertInBatches(knex: Knex | Knex.Transaction, table: stri
 /**
  * Loads which of the requested teachers the viewer may see, from the local `teacher_scope`
  * projection. Subgraphs that extend `Teacher` resolve references through it, so `_entities`
- * answers null for a teacher outside the viewer's reach.
+ * answers null for a teacher outside the viewer's reach (or whose draft archive was deleted).
  */
 export function createTeacherScopeLoader(db: Db, viewer: Viewer) {
   return new DataLoader<string, { id: string } | null>(async (ids) => {
     const query = db
       .knex(db.t('teacher_scope'))
       .select('teacher_id as id')
-      .whereIn('teacher_id', ids.filter((id) => normaliseUuid(id) === id));
+      .whereIn('teacher_id', ids.filter((id) => normaliseUuid(id) === id))
+      // A deleted draft archive is gone from the registry; a retired or departed teacher stays readable (history is kept).
+      .whereNot('status', 'deleted');
     const rows: { id: string }[] = await whereTeacherInScope(query, { teacherId: 'teacher_id', orgPath: 'org_path' }, viewer);
     return mapTo(ids, rows, (r) => r.id);
   });

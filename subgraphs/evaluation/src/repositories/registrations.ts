@@ -54,6 +54,8 @@ function dueQuery(db: Db, viewer: Viewer, dueBy: string, stage: RegistrationStag
   const query = db
     .knex(`${db.t('qualification_registration')} as r`)
     .join(`${db.t('teacher_scope')} as s`, 's.teacher_id', 'r.teacher_id')
+    // Only serving teachers are due: one who retired, left or transferred out is not registered any more.
+    .where('s.status', 'active')
     .where('r.deadline', '<=', dueBy);
   if (stage) query.where('r.stage', stage);
   return whereOrgInScope(query, 's.org_path', viewer);
@@ -70,13 +72,13 @@ export async function countDueRegistrations(db: Db, viewer: Viewer, dueBy: strin
   return Number(row?.n ?? 0);
 }
 
-/** Registers every filed registration of the viewer's subtree due by the date: one set-based statement. */
+/** Registers every filed registration of the viewer's serving (active) teachers due by the date: one set-based statement. */
 export async function registerDueInScope(trx: Knex.Transaction, db: Db, viewer: Viewer, dueBy: string, today: string): Promise<string[]> {
   const result = await trx.raw(
     `update ${db.t('qualification_registration')} as r
         set stage = 'registered', registered_on = ?, registered_by_subject = ?, version = r.version + 1, updated_at = now()
        from ${db.t('teacher_scope')} as s
-      where s.teacher_id = r.teacher_id and s.org_path like ? and r.stage = 'filed' and r.deadline <= ?
+      where s.teacher_id = r.teacher_id and s.status = 'active' and s.org_path like ? and r.stage = 'filed' and r.deadline <= ?
       returning r.id`,
     [today, viewer.subject, likePrefix(viewer.orgPath), dueBy],
   );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
+import { enqueueEvent, type TeacherStatusChanged } from '../../../shared/src/events';
 import { enqueueEvents } from '../../../shared/src/events-bulk';
 import { parseAdminRole, type Viewer } from '../../../shared/src/identity';
 import { normaliseUuid } from '../../../shared/src/ids';
@@ -164,6 +165,9 @@ export function deleteTeacher(db: Db, viewer: Viewer, input: { id: string; versi
       throw abort(userError(UserErrorCode.CONFLICT, 'The record was changed by someone else since you loaded it; reload and try again.', ['input', 'version']));
     }
     await trx(db.t('teacher')).where({ id: teacher.id, version: input.version }).delete();
+    // The draft was announced at registration: the other subgraphs drop it from their scope, same transaction.
+    const removed: TeacherStatusChanged = { teacherId: teacher.id, status: 'deleted', previousStatus: teacher.status, effectiveOn: today(), orgPath: teacher.orgPath };
+    await enqueueEvent(trx, db, { type: 'teacher.status-changed', payload: { ...removed } });
     return { deletedTeacherId: teacher.id };
   });
 }

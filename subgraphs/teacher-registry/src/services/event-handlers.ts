@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
-import { enqueueEvent, type EventHandler, type EventHandlers, type PlatformEvent } from '../../../shared/src/events';
+import { enqueueEvent, type EventHandler, type EventHandlers, type PlatformEvent, type TeacherStatusChanged } from '../../../shared/src/events';
 import { normaliseUuid } from '../../../shared/src/ids';
 import type { Logger } from '../../../shared/src/logger';
 import { isIsoDate } from '../../../shared/src/scalars';
@@ -139,6 +139,17 @@ const transferCompleted: EventHandler<TransferCompleted> = async ({ trx, db, eve
       type: 'teacher.affiliation-changed',
       payload: { teacherId: teacher.id, fromSchoolId: teacher.schoolId, toSchoolId: patch.school_id, fromOrgPath: teacher.orgPath, orgPath: patch.org_path, effectiveOn: p.effectiveOn },
     });
+  }
+  // Retired, left, transferred out (or back to active): the other subgraphs' scope follows, same transaction.
+  if (patch.status !== teacher.status) {
+    const statusChanged: TeacherStatusChanged = {
+      teacherId: teacher.id,
+      status: patch.status as TeacherStatusChanged['status'],
+      previousStatus: teacher.status,
+      effectiveOn: p.effectiveOn,
+      orgPath: (patch.org_path as string | undefined) ?? teacher.orgPath,
+    };
+    await enqueueEvent(trx, db, { type: 'teacher.status-changed', payload: { ...statusChanged } });
   }
 };
 

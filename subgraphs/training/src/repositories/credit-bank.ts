@@ -334,7 +334,8 @@ export async function refreshCompletionRollup(db: Db, day: string = today()): Pr
 
 /**
  * Completion of the cycle requirement over each unit's whole subtree, set-based: teachers are the
- * teacher_scope rows under the unit's path, credits are summed in SQL, each teacher is compared
+ * active teacher_scope rows under the unit's path (retired, departed, transferred-out and deleted
+ * teachers are not the school's to train; their own records stay readable), credits are summed in SQL, each teacher is compared
  * with the policy of their own province (or the national default) in force on `asOf`. Units
  * outside the viewer's scope return no row. The rollup's reference (and the reader for cycles it
  * does not hold).
@@ -359,7 +360,7 @@ export async function completionByOrgIdsLive(
        select u.org_id, s.teacher_id, split_part(s.org_path, '/', 3) as province,
               coalesce(sum(e.credits), 0) as credits, coalesce(sum(e.hours), 0) as hours
          from units u
-         join ${db.t('teacher_scope')} s on s.org_path like u.org_path || '%'
+         join ${db.t('teacher_scope')} s on s.org_path like u.org_path || '%' and s.status = 'active'
          left join ${db.t('credit_ledger_entry')} e on e.teacher_id = s.teacher_id and e.credit_kind = 'training'
               and e.activity_on between ? and ?
         group by u.org_id, s.teacher_id, s.org_path)

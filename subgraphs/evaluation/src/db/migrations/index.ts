@@ -8,6 +8,7 @@ import { awards } from './20261128150000_awards';
 import { titlePostAndTrainingSummary } from './20261129100000_title_post_and_training_summary';
 import { createAuditLog } from './20261129200000_create_audit_log';
 import { idempotencyRecord } from './20261129600000_idempotency_record';
+import { teacherScopeStatus } from './20261130700000_teacher_scope_status';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration, titleReview, awards, titlePostAndTrainingSummary, createAuditLog, idempotencyRecord];
+export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration, titleReview, awards, titlePostAndTrainingSummary, createAuditLog, idempotencyRecord, teacherScopeStatus];

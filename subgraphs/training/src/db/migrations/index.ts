@@ -9,6 +9,7 @@ import { createAuditLog } from './20261129200000_create_audit_log';
 import { idempotencyRecord } from './20261129600000_idempotency_record';
 import { trainingCompletionRollup } from './20261130100000_training_completion_rollup';
 import { trainingCompletionMarksLock } from './20261130100100_training_completion_marks_lock';
+import { teacherScopeStatus } from './20261130700000_teacher_scope_status';
 
 /** Append-only, in timestamp order. */
 export const migrations: readonly SchemaMigration[] = [
@@ -22,4 +23,5 @@ export const migrations: readonly SchemaMigration[] = [
   idempotencyRecord,
   trainingCompletionRollup,
   trainingCompletionMarksLock,
+  teacherScopeStatus,
 ];

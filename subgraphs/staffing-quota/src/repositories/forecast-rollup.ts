@@ -1,0 +1,223 @@
+import type { Knex } from 'knex';
+import type { Db } from '../../../shared/src/db';
+import { ratioLateral } from './standards';
+import { projectStages, retirementsByYear, type StageYearRow } from './forecast';
+
+/**
+ * The demand forecast cache (see migration 20261130600000_forecast_rollup): per unit and base year
+ * the projected students and students ÷ ratio per forecast year and stage, and the teachers in post
+ * per retirement year, computed by the same SQL as the live queries in forecast.ts (which stay the
+ * reference), plus province sums so the nation and a province sum a few hundred rows.
+ */
+
+/** The longest forecast the API allows: the cache holds every year of it, a read takes its prefix. */
+const MAX_YEARS = 10;
+/** The province a path belongs to ('/CN/44/…' → '/CN/44/'); the nation's own unit is its own key. */
+const provinceOf = (column: string) => `coalesce(substring(${column} from '^/[^/]+/[^/]+/'), ${column})`;
+/** Nation ('/CN/') and province ('/CN/440000/') paths read the province sums. */
+const PROVINCE_OR_ABOVE = /^\/[^/]+\/([^/]+\/)?$/;
+
+const activeOn = (alias: string) => `${alias}.starts_on <= ?::date and (${alias}.ends_on is null or ${alias}.ends_on >= ?::date)`;
+
+/** Per-unit rows of `baseYear` for the units `orgIds` (null: every unit), replacing what was there. */
+async function writeUnits(trx: Knex.Transaction, db: Db, baseYear: number, orgIds: string[] | null): Promise<void> {
+  const only = (column: string) => (orgIds ? ` and ${column} = any(?)` : '');
+  const ids = orgIds ? [orgIds] : [];
+  for (const table of ['forecast_stage_rollup', 'forecast_retirement_rollup']) {
+    await trx.raw(`delete from ${db.t(table)} where base_year = ?${only('org_id')}`, [baseYear, ...ids]);
+  }
+  // The projection of forecast.ts projectStages, per school, stage and year, before summing.
+  await trx.raw(
+    `with base as (
+       select e.org_id, e.stage, e.grade, e.students from ${db.t('enrolment')} e
+       where e.year = ?${only('e.org_id')}
+     ),
+     school_stage as (
+       select distinct org_id, stage, case stage when 'primary' then 6 else 3 end as grades from base
+     ),
+     projected as (
+       select ss.org_id, ss.stage, ? + k as year,
+         sum(case when g > k then coalesce(b.students, 0) else coalesce(intake.students, 0) end)::numeric as students
+       from school_stage ss
+       cross join generate_series(1, ?) as k
+       cross join lateral generate_series(1, ss.grades) as g
+       left join base b on b.org_id = ss.org_id and b.stage = ss.stage and b.grade = g - k
+       left join base intake on intake.org_id = ss.org_id and intake.stage = ss.stage and intake.grade = 1
+       group by ss.org_id, ss.stage, k
+     )
+     insert into ${db.t('forecast_stage_rollup')} (base_year, org_id, org_path, year, stage, students, staff)
+     select ?, p.org_id, o.org_path, p.year, p.stage, p.students,
+       p.students / ${ratioLateral(db, 'p.stage', 'make_date(p.year, 9, 1)')}
+     from projected p
+     join ${db.t('org_scope')} o on o.org_id = p.org_id
+     join ${db.t('school_profile')} sp on sp.org_id = p.org_id`,
+    [baseYear, ...ids, baseYear, MAX_YEARS, baseYear],
+  );
+  // The retirement year of forecast.ts retirementsByYear, per unit; 0 when none is known (no
+  // profile, no rule for the gender): such teachers are in post but never retire in the forecast.
+  const on = `${baseYear}-09-01`;
+  await trx.raw(
+    `with staff as (
+       select distinct e.org_id, e.teacher_id from ${db.t('employment')} e
+       where ${activeOn('e')}${only('e.org_id')}
+     )
+     insert into ${db.t('forecast_retirement_rollup')} (base_year, org_id, org_path, year, teachers)
+     select ?, s.org_id, o.org_path, y.year, count(*)
+     from staff s
+     join ${db.t('org_scope')} o on o.org_id = s.org_id
+     left join ${db.t('teacher_profile')} tp on tp.teacher_id = s.teacher_id
+     left join ${db.t('retirement_rule')} r on r.gender = tp.gender
+     cross join lateral (select case when r.gender is null then 0 else least(?::int + ?, greatest(?::int + 1, extract(year from
+           tp.birth_date + make_interval(years => r.base_age, months =>
+             case when r.reform_from_birth is not null and tp.birth_date >= r.reform_from_birth
+                  then least(r.max_delay_months,
+                             ((extract(year from age(tp.birth_date, r.reform_from_birth)) * 12
+                               + extract(month from age(tp.birth_date, r.reform_from_birth)))::int / r.months_per_step) + 1)
+                  else 0 end))::int)) end as year) y
+     group by s.org_id, o.org_path, y.year`,
+    [on, on, ...ids, baseYear, baseYear, MAX_YEARS + 1, baseYear],
+  );
+  // Teachers employed in two units that day: a subtree holding both would count them twice.
+  const candidates = orgIds
+    ? `(select teacher_id from ${db.t('employment')} where org_id = any(?)
+        union select teacher_id from ${db.t('forecast_rollup_shared')} where base_year = ?)`
+    : null;
+  await trx.raw(
+    `delete from ${db.t('forecast_rollup_shared')} where base_year = ?${candidates ? ` and teacher_id in ${candidates}` : ''}`,
+    [baseYear, ...(orgIds ? [orgIds, baseYear] : [])],
+  );
+  await trx.raw(
+    `insert into ${db.t('forecast_rollup_shared')} (base_year, teacher_id)
+     select ?, e.teacher_id from ${db.t('employment')} e join ${db.t('org_scope')} o on o.org_id = e.org_id
+     where ${activeOn('e')}${candidates ? ` and e.teacher_id in ${candidates}` : ''}
+     group by e.teacher_id having count(distinct e.org_id) > 1`,
+    [baseYear, on, on, ...(orgIds ? [orgIds, baseYear] : [])],
+  );
+}
+
+/** Provinces (province paths) holding the units `orgIds` in the cached rows of `baseYear` and in the org tree. */
+async function provincesOf(trx: Knex.Transaction, db: Db, baseYear: number, orgIds: string[]): Promise<string[]> {
+  const rows: { path: string }[] = (
+    await trx.raw(
+      `select distinct ${provinceOf('org_path')} as path from (
+         select org_path from ${db.t('forecast_stage_rollup')} where base_year = ? and org_id = any(?)
+         union all select org_path from ${db.t('forecast_retirement_rollup')} where base_year = ? and org_id = any(?)
+         union all select org_path from ${db.t('org_scope')} where org_id = any(?)) p`,
+      [baseYear, orgIds, baseYear, orgIds, orgIds],
+    )
+  ).rows;
+  return rows.map((r) => r.path);
+}
+
+/** Re-sums the province rows of `baseYear` for the province paths `provinces` (null: all). */
+async function sumProvinces(trx: Knex.Transaction, db: Db, baseYear: number, provinces: string[] | null): Promise<void> {
+  for (const [target, source, columns, sums] of [
+    ['forecast_stage_province', 'forecast_stage_rollup', 'year, stage', 'sum(students), sum(staff)'],
+    ['forecast_retirement_province', 'forecast_retirement_rollup', 'year', 'sum(teachers)'],
+  ] as const) {
+    await trx.raw(`delete from ${db.t(target)} where base_year = ?${provinces ? ' and province_path = any(?)' : ''}`, provinces ? [baseYear, provinces] : [baseYear]);
+    // A province's rows are found by path prefix (index), then kept when they belong to it itself
+    // (the nation's prefix matches every province).
+    await trx.raw(
+      `insert into ${db.t(target)} (base_year, province_path, ${columns}, ${target === 'forecast_stage_province' ? 'students, staff' : 'teachers'})
+       select ?, ${provinceOf('f.org_path')}, ${columns.replace(/(\w+)/g, 'f.$1')}, ${sums.replace(/\((\w+)\)/g, '(f.$1)')}
+       from ${db.t(source)} f
+       ${provinces ? `join unnest(?::text[]) p(path) on f.org_path like p.path || '%' and ${provinceOf('f.org_path')} = p.path` : ''}
+       where f.base_year = ?
+       group by ${provinceOf('f.org_path')}, ${columns.replace(/(\w+)/g, 'f.$1')}`,
+      provinces ? [baseYear, provinces, baseYear] : [baseYear, baseYear],
+    );
+  }
+}
+
+/**
+ * Brings the cache up to date for `baseYear`: computes the base year if it is not cached, and
+ * recounts every unit marked dirty by a write (and its province) for every cached base year. One
+ * refresh at a time (advisory lock); marks written meanwhile stay for the next one.
+ */
+export async function refreshForecastRollup(db: Db, baseYear: number): Promise<void> {
+  await db.knex.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`${db.schema}.forecast_rollup`]);
+    // Marks are read before anything is counted: a write committed after this still finds its mark.
+    const dirty: { seq: string; org_id: string }[] = (await trx.raw(`select seq, org_id from ${db.t('forecast_rollup_dirty')}`)).rows;
+    const cached: number[] = (await trx.raw(`select base_year from ${db.t('forecast_rollup_state')}`)).rows.map((r: { base_year: number }) => Number(r.base_year));
+    if (!cached.includes(baseYear)) {
+      await writeUnits(trx, db, baseYear, null);
+      await sumProvinces(trx, db, baseYear, null);
+      await trx.raw(`insert into ${db.t('forecast_rollup_state')} (base_year) values (?)`, [baseYear]);
+    }
+    if (dirty.length === 0) return;
+    const orgIds = [...new Set(dirty.map((d) => d.org_id))];
+    for (const year of cached) {
+      const before = await provincesOf(trx, db, year, orgIds);
+      await writeUnits(trx, db, year, orgIds);
+      const after = await provincesOf(trx, db, year, orgIds);
+      await sumProvinces(trx, db, year, [...new Set([...before, ...after])]);
+    }
+    await trx.raw(`delete from ${db.t('forecast_rollup_dirty')} where seq = any(?::bigint[])`, [dirty.map((d) => d.seq)]);
+  });
+}
+
+export interface ForecastFigures {
+  stages: StageYearRow[];
+  inPost: number;
+  byYear: Map<number, number>;
+}
+
+/**
+ * The forecast of the subtree at `unitPath` from the cache, in one statement (one snapshot); null
+ * when the cache is not current (a write since, a base year not cached). `shared` says a teacher of
+ * the subtree is employed in two units, so its in-post and retirement counts must be counted live.
+ */
+async function readCache(db: Db, unitPath: string, baseYear: number, years: number): Promise<(ForecastFigures & { shared: boolean }) | null> {
+  const provinces = PROVINCE_OR_ABOVE.test(unitPath);
+  const [stageTable, retirementTable, pathColumn] = provinces
+    ? ['forecast_stage_province', 'forecast_retirement_province', 'province_path']
+    : ['forecast_stage_rollup', 'forecast_retirement_rollup', 'org_path'];
+  const on = `${baseYear}-09-01`;
+  const result = await db.knex.raw(
+    `with st as (
+       select exists (select 1 from ${db.t('forecast_rollup_state')} where base_year = ?)
+          and not exists (select 1 from ${db.t('forecast_rollup_dirty')}) as fresh
+     ),
+     retiring as (
+       select year, sum(teachers)::int as n from ${db.t(retirementTable)}
+       where base_year = ? and ${pathColumn} like ? group by year
+     )
+     select st.fresh,
+       (select coalesce(json_agg(s order by s.year, s.stage), '[]'::json) from (
+          select year, stage, sum(students)::int as students, ceil(coalesce(sum(staff), 0))::int as "teachersRequired"
+          from ${db.t(stageTable)} where base_year = ? and ${pathColumn} like ? and year <= ?
+          group by year, stage) s) as stages,
+       (select coalesce(sum(n), 0)::int from retiring) as "inPost",
+       (select coalesce(json_agg(json_build_object('year', year, 'count', n)), '[]'::json) from retiring where year between ? and ?) as "byYear",
+       exists (select 1 from ${db.t('forecast_rollup_shared')} sh
+               join ${db.t('employment')} e on e.teacher_id = sh.teacher_id
+               join ${db.t('org_scope')} o on o.org_id = e.org_id
+               where sh.base_year = ? and ${activeOn('e')} and o.org_path like ?) as shared
+     from st`,
+    [baseYear, baseYear, `${unitPath}%`, baseYear, `${unitPath}%`, baseYear + years, baseYear + 1, baseYear + years, baseYear, on, on, `${unitPath}%`],
+  );
+  const row = result.rows[0] as { fresh: boolean; stages: StageYearRow[]; inPost: number; byYear: { year: number; count: number }[]; shared: boolean };
+  if (!row.fresh) return null;
+  return { stages: row.stages, inPost: row.inPost, byYear: new Map(row.byYear.map((r) => [r.year, r.count])), shared: row.shared };
+}
+
+/**
+ * The forecast's figures for the subtree at `unitPath`: from the cache, refreshed first when a write
+ * or a new base year left it behind; the live queries answer when a write keeps landing between the
+ * refresh and the read, and count the teachers when one is employed in two units of the subtree.
+ */
+export async function forecastFigures(db: Db, unitPath: string, baseYear: number, years: number): Promise<ForecastFigures> {
+  let cached = await readCache(db, unitPath, baseYear, years);
+  if (!cached) {
+    await refreshForecastRollup(db, baseYear);
+    cached = await readCache(db, unitPath, baseYear, years);
+  }
+  if (!cached) {
+    const [stages, retirements] = await Promise.all([projectStages(db, unitPath, baseYear, years), retirementsByYear(db, unitPath, baseYear, years)]);
+    return { stages, ...retirements };
+  }
+  if (cached.shared) return { stages: cached.stages, ...(await retirementsByYear(db, unitPath, baseYear, years)) };
+  return { stages: cached.stages, inPost: cached.inPost, byYear: cached.byYear };
+}
