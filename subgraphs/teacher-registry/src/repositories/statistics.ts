@@ -1,9 +1,9 @@
 import type { Db } from '../../../shared/src/db';
-import type { Viewer } from '../../../shared/src/identity';
+import { levelOfOrgCode, type Viewer } from '../../../shared/src/identity';
 import type { Knex } from 'knex';
-import { likePrefix, whereOrgInScope } from '../../../shared/src/org-scope';
+import { hasAggregateScope, likePrefix, whereOrgInScope } from '../../../shared/src/org-scope';
 import { PAY_BAND_SQL } from '../services/pay';
-import { recountSql } from '../db/migrations/20261129400100_pay_band_rollup';
+import { recountSchoolsAndProvincesSql } from '../db/migrations/20261130500100_pay_band_rollup_provinces';
 
 export interface PayBandRow {
   unitId: string;
@@ -14,27 +14,50 @@ export interface PayBandRow {
 
 /**
  * Active teachers of several subtrees by the band of their total monthly pay (basic + allowances)
- * in force today, from the per-school rollup (migration 20261129400100): the schools that writes
- * marked dirty, or whose pay took effect since the rollup's day, are recounted first. Scoped like
- * the headcounts: aggregates only. Gives the same numbers as `payBandsByUnitLive`.
+ * in force today, from the rollup (migrations 20261129400100, 20261130500100): the schools that
+ * writes marked dirty, or whose pay took effect since the rollup's day, are recounted first. The
+ * nation and provinces, asked by a viewer scoped to a province or wider, sum the province rows (32
+ * per band nationally); other units, or a narrower viewer, sum the school rows of the subtree.
+ * Scoped like the headcounts: aggregates only. Gives the same numbers as `payBandsByUnitLive`.
  */
 export async function payBandsByUnit(db: Db, viewer: Viewer, unitIds: readonly string[]): Promise<PayBandRow[]> {
   const units: { id: string; path: string }[] = await db.knex(db.t('org_unit')).select('id', 'path').whereIn('id', unitIds as string[]);
-  if (units.length === 0) return [];
+  if (units.length === 0 || !hasAggregateScope(viewer)) return [];
   await refreshPayBandRollup(db);
-  const branches = units.map((unit) =>
-    whereOrgInScope(
-      db
-        .knex(db.t('pay_band_rollup'))
-        .select(db.knex.raw('?::text as "unitId"', [unit.id]), 'code', db.knex.raw('sum(count)::int as count'))
-        .whereRaw('school_path like ?', [likePrefix(unit.path)])
-        .groupBy('code')
-        .havingRaw('sum(count) > 0'),
-      'school_path',
-      viewer,
-      { aggregate: true },
-    ),
-  );
+  const wide = (code: string | undefined) => ['national', 'province'].includes(levelOfOrgCode(code ?? '') ?? '');
+  const wideScope = wide(viewer.orgPath.split('/').filter(Boolean).at(-1));
+  const top = wideScope ? units.filter((u) => wide(u.id)) : [];
+  const branches: Knex.QueryBuilder[] = units
+    .filter((unit) => !top.includes(unit))
+    .map((unit) =>
+      whereOrgInScope(
+        db
+          .knex(db.t('pay_band_rollup'))
+          .select(db.knex.raw('?::text as "unitId"', [unit.id]), 'code', db.knex.raw('sum(count)::int as count'))
+          .whereRaw('school_path like ?', [likePrefix(unit.path)])
+          .groupBy('code')
+          .havingRaw('sum(count) > 0'),
+        'school_path',
+        viewer,
+        { aggregate: true },
+      ),
+    );
+  if (top.length > 0) {
+    branches.push(
+      whereOrgInScope(
+        db
+          .knex(`${db.t('org_unit')} as u`)
+          .join(`${db.t('pay_band_rollup_province')} as p`, db.knex.raw(`p.province_path like u.path || '%'`))
+          .select(db.knex.raw('u.id::text as "unitId"'), 'p.code', db.knex.raw('sum(p.count)::int as count'))
+          .whereIn('u.id', top.map((u) => u.id))
+          .groupBy('u.id', 'p.code')
+          .havingRaw('sum(p.count) > 0'),
+        'p.province_path',
+        viewer,
+        { aggregate: true },
+      ),
+    );
+  }
   return (await (branches.length === 1 ? (branches[0] as Knex.QueryBuilder) : db.knex.unionAll(branches, true))) as PayBandRow[];
 }
 
@@ -78,8 +101,8 @@ export async function refreshPayBandRollup(db: Db): Promise<void> {
         ).rows as { school_id: string }[]
       ).map((r) => r.school_id);
       if (schools.length === 0) return true;
-      await trx.raw(`delete from ?? where school_id = any(?)`, [db.t('pay_band_rollup'), schools]);
-      await trx.raw(recountSql(db.schema, 't.school_id = any(?)'), [schools]);
+      // The schools' rows replaced and their provinces' sums moved by the difference, in one statement.
+      await trx.raw(recountSchoolsAndProvincesSql(db.schema, 't.school_id = any(?)'), [schools, schools]);
       return false;
     });
     if (done) return;

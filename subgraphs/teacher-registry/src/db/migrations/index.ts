@@ -12,6 +12,8 @@ import { headcountRollupProvinces } from './20261129500100_headcount_rollup_prov
 import { headcountRollupFaster } from './20261129500200_headcount_rollup_faster';
 import { idempotencyRecord } from './20261129600000_idempotency_record';
 import { teacherImportUploads } from './20261130300000_teacher_import_uploads';
+import { payBandMarksLock } from './20261130500000_pay_band_marks_lock';
+import { payBandRollupProvinces } from './20261130500100_pay_band_rollup_provinces';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, payBandRollup, headcountRollup, headcountRollupProvinces, headcountRollupFaster, idempotencyRecord, teacherImportUploads];
+export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, payBandRollup, headcountRollup, headcountRollupProvinces, headcountRollupFaster, idempotencyRecord, teacherImportUploads, payBandMarksLock, payBandRollupProvinces];
