@@ -5,7 +5,7 @@ import { hasAggregateScope, hasOrgScope, isWithinPath } from '../../../shared/sr
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../shared/src/pagination';
 import type { Context } from '../context';
 import { MAX_GRADE, provinceOfPath, todayIso, type PostCategoryValue } from '../domain/codes';
-import { projectStages, retirementsByYear } from '../repositories/forecast';
+import { forecastFigures } from '../repositories/forecast-rollup';
 import { publishedTotal, suppressSmallRunningCounts, suppressesSmallCells, type PublishedRunningCount } from '../../../shared/src/small-cells';
 import { findOrgsByIds } from '../repositories/orgs';
 import { slotCounts } from '../repositories/posts';
@@ -99,10 +99,8 @@ export const Query = {
     if (!Number.isInteger(years) || years < 1 || years > 10) throw badUserInput('years', 'must be between 1 and 10');
     const unit = await readableUnit(ctx, args.orgUnitId, { aggregate: true });
     if (!unit) return null;
-    const [stages, retirements] = await Promise.all([
-      projectStages(ctx.db, unit.path, args.baseYear, years),
-      retirementsByYear(ctx.db, unit.path, args.baseYear, years),
-    ]);
+    // From the forecast cache (repositories/forecast-rollup.ts); forecast.ts holds the live reference.
+    const { stages, ...retirements } = await forecastFigures(ctx.db, unit.path, args.baseYear, years);
     const yearList = Array.from({ length: years }, (_, i) => args.baseYear + 1 + i);
     const retiring = yearList.map((year) => retirements.byYear.get(year) ?? 0);
     // Retirements are persons: viewers who may not see persons (analysts, system administrators)

@@ -7,7 +7,8 @@ import { titlePostsAndApprovedLeave } from './20261129100000_title_posts_and_app
 import { createAuditLog } from './20261129200000_create_audit_log';
 import { quotaRollup } from './20261129500000_quota_rollup';
 import { idempotencyRecord } from './20261129600000_idempotency_record';
+import { forecastRollup } from './20261130600000_forecast_rollup';
 import { teacherScopeStatus } from './20261130700000_teacher_scope_status';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration, createStandardsPostsTransfersRotation, addLookupIndexes, titlePostsAndApprovedLeave, createAuditLog, quotaRollup, idempotencyRecord, teacherScopeStatus];
+export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration, createStandardsPostsTransfersRotation, addLookupIndexes, titlePostsAndApprovedLeave, createAuditLog, quotaRollup, idempotencyRecord, forecastRollup, teacherScopeStatus];
