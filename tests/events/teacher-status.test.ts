@@ -4,6 +4,7 @@ import type { RunningSubgraph } from '../../subgraphs/shared/src/subgraph-server
 import { completionByOrgIds, completionByOrgIdsLive } from '../../subgraphs/training/src/repositories/credit-bank';
 import { listCycles } from '../../subgraphs/training/src/repositories/training';
 import { today } from '../../subgraphs/training/src/domain/validation';
+import { checkEvents, checkProjections, dbsOf } from '../reliability/invariants';
 import { validRegistration } from '../teacher-registry/harness';
 import { postGraphQL, startTestPlatform, TEST_INTERNAL_SECRET, type TestPlatform } from '../helpers/platform';
 
@@ -23,6 +24,10 @@ const REQUEST = `#graphql
   mutation ($input: RequestTransferInput!) { requestTransfer(input: $input) { transfer { id version status } errors { code message field } } }`;
 const DECIDE = `#graphql
   mutation ($input: DecideTransferInput!) { decideTransfer(input: $input) { transfer { id version status } errors { code message field } } }`;
+const DUE = `#graphql
+  query ($dueBy: Date!) { qualificationRegistrationsDue(dueBy: $dueBy, first: 10) { totalCount nodes { teacher { id } } } }`;
+const BATCH = `#graphql
+  mutation ($dueBy: Date!) { registerDueQualifications(input: { dueBy: $dueBy }) { registeredCount errors { code } } }`;
 const REGISTER = `#graphql
   mutation ($input: RegisterTeacherInput!) { registerTeacher(input: $input) { teacher { id version recordStatus } errors { code message field } } }`;
 const DELETE = `#graphql
@@ -123,6 +128,24 @@ describe('teacher status changes leave the other subgraphs\' scope', () => {
     expect(await completion()).toEqual(before);
   });
 
+  it('evaluation leaves the retired teacher out of the registrations due and the batch registration', async () => {
+    const evaluation = sub('evaluation');
+    const colleague = data.teachers.filter((x) => x.schoolId === SCHOOL)[2]!;
+    // Filed registrations of a cycle long past, so nothing else in the demo data is due by its deadline.
+    const rows = [retiree!, colleague].map((x) => ({ teacher_id: x.id, cycle_starts_on: '2001-01-01', deadline: '2005-12-31', stage: 'filed', filed_on: '2005-06-01' }));
+    await evaluation.db.knex(evaluation.db.t('qualification_registration')).insert(rows);
+    const due = await call('county_info_admin', '420111', DUE, { dueBy: '2005-12-31' });
+    expect(due.qualificationRegistrationsDue.totalCount).toBe(1);
+    expect(due.qualificationRegistrationsDue.nodes).toEqual([{ teacher: { id: colleague.id } }]);
+    const batch = await call('county_info_admin', '420111', BATCH, { dueBy: '2005-12-31' });
+    expect(batch.registerDueQualifications.registeredCount).toBe(1);
+    const stages = await evaluation.db.knex(evaluation.db.t('qualification_registration')).select('teacher_id as teacherId', 'stage').where('cycle_starts_on', '2001-01-01').orderBy('stage');
+    expect(stages).toEqual([
+      { teacherId: retiree!.id, stage: 'filed' },
+      { teacherId: colleague.id, stage: 'registered' },
+    ]);
+  });
+
   it('deleting a draft archive removes the teacher from training\'s scope and counts', async () => {
     const before = await completion();
     // A newly registered archive is a draft until the county approves it; its registration is announced.
@@ -147,5 +170,12 @@ describe('teacher status changes leave the other subgraphs\' scope', () => {
     const headers = { [INTERNAL_IDENTITY_HEADER]: await signInternalIdentity(national, TEST_INTERNAL_SECRET, 60) };
     const { body } = await postGraphQL<{ _entities: ({ id: string } | null)[] }>(t.subgraphUrl('training'), headers, query, { id: draft.id });
     expect(body.data?._entities).toEqual([null]);
+  });
+
+  it('leaves every projection equal to the registry, status included, with every event applied once', async () => {
+    await deliverAll();
+    const dbs = dbsOf(t.platform.subgraphs);
+    expect(await checkEvents(dbs, { requireDrained: true })).toEqual([]);
+    expect(await checkProjections(dbs)).toEqual([]);
   });
 });

@@ -77,9 +77,9 @@ export async function checkEvents(dbs: PlatformDbs, options: { requireDrained?: 
 
 /**
  * Projections equal their sources: every registry teacher is in each consumer's teacher_scope with
- * the registry's organisation path, and every organisation in an org_scope projection has the
- * registry's path. (A projection may keep a teacher the registry has since deleted as a draft; that
- * row authorises nothing that exists, so it is not counted.)
+ * the registry's organisation path and status, and every organisation in an org_scope projection has the
+ * registry's path. (A projection may keep a teacher the registry has since deleted as a draft, with
+ * status 'deleted'; that row authorises nothing that exists, so it is not counted.)
  */
 export async function checkProjections(dbs: PlatformDbs): Promise<string[]> {
   const problems: string[] = [];
@@ -96,6 +96,11 @@ export async function checkProjections(dbs: PlatformDbs): Promise<string[]> {
       `select count(*) as n from ${dbs.registry.t('teacher')} t join ${db.t('teacher_scope')} s on s.teacher_id = t.id where s.org_path <> t.org_path`,
     );
     if (wrong) problems.push(`${wrong} teacher(s) with a different organisation path in ${key}.teacher_scope than in the registry`);
+    const wrongStatus = await count(
+      knex,
+      `select count(*) as n from ${dbs.registry.t('teacher')} t join ${db.t('teacher_scope')} s on s.teacher_id = t.id where s.status <> t.status`,
+    );
+    if (wrongStatus) problems.push(`${wrongStatus} teacher(s) with a different status in ${key}.teacher_scope than in the registry (teacher.status-changed)`);
     const hasOrgScope = await count(knex, `select count(*) as n from information_schema.tables where table_schema = ? and table_name = 'org_scope'`, [db.schema]);
     if (hasOrgScope) {
       const orgWrong = await count(
