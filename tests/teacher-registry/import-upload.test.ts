@@ -122,7 +122,7 @@ describe('importing a big file through the upload route', () => {
     expect(await count('teacher_import_upload_chunk')).toBe(chunksBefore);
   });
 
-  it('refuses anonymous callers, other roles, requests without the CSRF header and other file types', async () => {
+  it('refuses anonymous callers, other roles, requests without the CSRF header, other file types and unsigned calls to the registry', async () => {
     const uploadsBefore = await count('teacher_import_upload');
     const file = csv([row(7001)]);
     const anonymous = await upload(file, { token: null });
@@ -142,6 +142,13 @@ describe('importing a big file through the upload route', () => {
     const wrongType = await upload(file, { fileName: 'teachers.pdf' });
     expect(wrongType.status).toBe(400);
     expect(((await wrongType.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/^fileName: /);
+    // The registry takes uploads only with the gateway's signed identity.
+    const direct = await fetch(new URL('/internal/teacher-import-uploads', p.subgraphUrl('teacher-registry')), {
+      method: 'POST',
+      headers: { 'x-upload-file-name': 'a.csv', 'x-internal-identity': 'forged' },
+      body: file,
+    });
+    expect(direct.status).toBe(401);
     expect(await count('teacher_import_upload')).toBe(uploadsBefore);
   });
 
