@@ -98,7 +98,7 @@ REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// UR
   // suite mint users that have no account row.
   REQUIRE_ACCOUNT: optionalFlag,
   GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
-  GATEWAY_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(25),
+  GATEWAY_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(50),
   LOG_LEVEL: logLevel,
 });
 

@@ -19,8 +19,8 @@ function problemsOf(env: Record<string, string>): string {
 }
 
 describe('gateway heap growth setting', () => {
-  it('defaults to 25 per cent; 0 leaves V8 its own rule', () => {
-    expect(loadGatewayConfig(base).heapGrowthPercent).toBe(25);
+  it('defaults to 50 per cent; 0 leaves V8 its own rule', () => {
+    expect(loadGatewayConfig(base).heapGrowthPercent).toBe(50);
     expect(loadGatewayConfig({ ...base, GATEWAY_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
     expect(loadGatewayConfig({ ...base, GATEWAY_HEAP_GROWTH_PERCENT: '100' }).heapGrowthPercent).toBe(100);
   });
