@@ -67,12 +67,12 @@ const schema = z.object({
   INTERNAL_IDENTITY_SECRET: secret,
   INTERNAL_IDENTITY_TTL_SECONDS: positiveInt(60),
   MAX_BODY_BYTES: positiveInt(1_000_000),
+  UPLOAD_MAX_BYTES: positiveInt(DEFAULT_UPLOAD_MAX_BYTES),
   // Unset means: on in development and test, off in production.
 INTROSPECTION: optionalFlag,
 FIELD_SUGGESTIONS: optionalFlag,
 PLAYGROUND: optionalFlag,
 PARTNER_CLIENTS_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'gateway', 'partners', 'clients.json')),
-  UPLOAD_MAX_BYTES: positiveInt(DEFAULT_UPLOAD_MAX_BYTES),
 OPERATION_MANIFEST_FILE: z.string().min(1).default(resolve(REPO_ROOT, 'gateway', 'partners', 'operations.json')),
 REGISTERED_OPERATIONS_ONLY: optionalFlag,
 APQ: booleanFlag(true),
@@ -137,6 +137,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     internalIdentitySecret: parsed.INTERNAL_IDENTITY_SECRET,
     internalIdentityTtlSeconds: parsed.INTERNAL_IDENTITY_TTL_SECONDS,
     maxBodyBytes: parsed.MAX_BODY_BYTES,
+    uploadMaxBytes: parsed.UPLOAD_MAX_BYTES,
     // Introspection is the analysts' schema explorer in development; production opts in explicitly.
     introspection: parsed.INTROSPECTION ?? parsed.NODE_ENV !== 'production',
     playground: parsed.PLAYGROUND ?? parsed.NODE_ENV !== 'production',
@@ -146,7 +147,6 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     apq: parsed.APQ,
     accountStatusRefreshMs: parsed.ACCOUNT_STATUS_REFRESH_MS,
     requireAccount: parsed.REQUIRE_ACCOUNT ?? parsed.NODE_ENV === 'production',
-    uploadMaxBytes: parsed.UPLOAD_MAX_BYTES,
     requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
     idempotencyTtlSeconds: parsed.IDEMPOTENCY_TTL_SECONDS,
     subgraphFaults: {

@@ -15,8 +15,8 @@ import { createIdempotencyStore, idempotencyPlugin } from './idempotency';
 import { createRateLimiter, operationLimitProtection } from './limits';
 import { createRequestPreparer } from './trusted-documents';
 import { PLAYGROUND_PATH, playgroundRoutes } from './playground';
-import { uploadRoutes } from './upload-route';
 import { dashboardRoutes } from './dashboard';
+import { uploadRoutes } from './upload-route';
 import type { GatewayConfig } from './config';
 import { supergraphFromFile } from './supergraph';
 
@@ -133,14 +133,14 @@ export async function createGateway(config: GatewayConfig, options: { logger?: L
         '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
         '/metrics': metricsRoute,
         ...dashboardRoutes(config),
+        // Import files bigger than a GraphQL body, streamed to the registry (upload-route.ts).
+        ...uploadRoutes({ maxBytes: config.uploadMaxBytes, viewerOf, consumeRateLimit: (viewer) => rateLimiter.consume(viewer), identityFor, registryUrl: currentRegistryUrl, logger }),
         ...(config.playground
           ? {
               ...playgroundRoutes(config),
               '/': (_req, res) => {
                 res.writeHead(302, { location: PLAYGROUND_PATH });
                 res.end();
-        // Import files bigger than a GraphQL body, streamed to the registry (upload-route.ts).
-        ...uploadRoutes({ maxBytes: config.uploadMaxBytes, viewerOf, consumeRateLimit: (viewer) => rateLimiter.consume(viewer), identityFor, registryUrl: currentRegistryUrl, logger }),
               },
             }
           : {}),
