@@ -404,7 +404,8 @@ export async function generateDataset(options: GenerateOptions, sink: RowSink): 
         }
 
         // Training: records of the current cycle (2024–2028) and a few of the last, each banked once.
-        sink.row('training.teacher_scope', [id, school.path]);
+        // Every consumer's teacher_scope carries the registry's status, as teacher.status-changed keeps it.
+        sink.row('training.teacher_scope', [id, school.path, status]);
         const records = 1 + Math.floor(random() * 6);
         for (let r = 0; r < records; r += 1) {
           const [form, titles, hours] = TRAINING[TRAINING_FORM(random)] as (typeof TRAINING)[number];
@@ -418,7 +419,7 @@ export async function generateDataset(options: GenerateOptions, sink: RowSink): 
         }
 
         // Staffing: projections, employment, post appointment for staff on the quota.
-        sink.row('staffing-quota.teacher_scope', [id, school.path]);
+        sink.row('staffing-quota.teacher_scope', [id, school.path, status]);
         const keyTeacher = age >= 30 && random() < 0.15;
         sink.row('staffing-quota.teacher_profile', [id, birthDate, gender, keyTeacher]);
         sink.row('staffing-quota.employment', [ids.employment.next(), id, school.id, onQuota, joinedSchoolOn, active ? null : '2026-06-30', onQuota ? 'employment_contract' : 'labour_contract']);
@@ -435,7 +436,7 @@ export async function generateDataset(options: GenerateOptions, sink: RowSink): 
         }
 
         // Evaluation: projection, annual assessments, the registration cycle, ethics entries.
-        sink.row('evaluation.teacher_scope', [id, school.path]);
+        sink.row('evaluation.teacher_scope', [id, school.path, status]);
         const grades: { year: number; grade: string }[] = [];
         for (let year = Math.max(2021, startedYear + 1); year <= 2025; year += 1) {
           const grade = ASSESSMENT(random);

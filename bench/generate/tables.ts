@@ -21,7 +21,7 @@ export const TABLES = {
   'teacher-registry.teacher_award': [...PROVENANCE, 'award_name', 'level', 'issuer', 'awarded_on', 'document_ref'],
   'teacher-registry.teacher_pay': ['id', 'teacher_id', 'entered_by', 'entered_role', 'verified', 'post_grade', 'salary_step', 'basic_monthly_pay', 'monthly_allowances', 'effective_from'],
   // training
-  'training.teacher_scope': ['teacher_id', 'org_path'],
+  'training.teacher_scope': ['teacher_id', 'org_path', 'status'],
   'training.org_scope': ['org_id', 'org_path'],
   'training.training_cycle': ['id', 'starts_on', 'ends_on', 'required_hours'],
   'training.training_record': ['id', 'teacher_id', 'title', 'form', 'hours', 'completed_on', 'organiser'],
@@ -29,7 +29,7 @@ export const TABLES = {
     'id', 'teacher_id', 'entry_type', 'credit_kind', 'province_code', 'form', 'hours', 'credits', 'activity_on', 'title', 'training_record_id', 'rule_id', 'recorded_by',
   ],
   // staffing-quota
-  'staffing-quota.teacher_scope': ['teacher_id', 'org_path'],
+  'staffing-quota.teacher_scope': ['teacher_id', 'org_path', 'status'],
   'staffing-quota.org_scope': ['org_id', 'org_path'],
   'staffing-quota.school_profile': ['org_id', 'stage', 'locale', 'is_public'],
   'staffing-quota.school_designation': ['org_id', 'designation', 'designated_on'],
@@ -45,7 +45,7 @@ export const TABLES = {
   'staffing-quota.rotation_plan': ['id', 'county_id', 'year', 'status'],
   'staffing-quota.rotation_assignment': ['id', 'plan_id', 'teacher_id', 'home_org_id', 'host_org_id', 'kind', 'starts_on', 'ends_on', 'status', 'key_teacher', 'from_urban_or_high_quality'],
   // evaluation
-  'evaluation.teacher_scope': ['teacher_id', 'org_path'],
+  'evaluation.teacher_scope': ['teacher_id', 'org_path', 'status'],
   'evaluation.annual_assessment': ['id', 'teacher_id', 'year', 'grade', 'assessed_by_org_id'],
   'evaluation.qualification_registration': ['id', 'teacher_id', 'cycle_starts_on', 'deadline'],
   'evaluation.ethics_entry': [

@@ -97,7 +97,7 @@ describeReal('national data generator', () => {
     const s = first.schemas;
     for (const subgraph of ['training', 'staffing-quota', 'evaluation']) {
       const { rows } = await client.query(
-        `select count(*)::int as n, count(*) filter (where p.org_path is distinct from t.org_path)::int as mismatched
+        `select count(*)::int as n, count(*) filter (where p.org_path is distinct from t.org_path or p.status is distinct from t.status)::int as mismatched
            from "${registry()}".teacher t full join "${s[subgraph]}".teacher_scope p on p.teacher_id = t.id`,
       );
       expect([subgraph, rows[0]]).toEqual([subgraph, { n: TEACHERS, mismatched: 0 }]);
