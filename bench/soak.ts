@@ -97,6 +97,8 @@ async function main(): Promise<void> {
   const subgraphUrls = SUBGRAPHS.map((s) => `${s.name}=http://127.0.0.1:${ports[s.name]}/graphql`).join(',');
   const env: Record<string, string> = {
     NODE_ENV: 'production',
+    // The soak's tokens name no account row (REQUIRE_ACCOUNT is on in production).
+    REQUIRE_ACCOUNT: 'false',
     LOG_LEVEL: 'warn',
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_MAX: '8',

@@ -29,6 +29,9 @@ export function testEnv(suffix: string, extra: Record<string, string> = {}): Rec
     DATABASE_POOL_MAX: '4',
     JWT_SECRET: TEST_JWT_SECRET,
     INTERNAL_IDENTITY_SECRET: TEST_INTERNAL_SECRET,
+    // Test tokens name users without account rows, also in the tests that run as production;
+    // tests/security/require-account.test.ts turns the check on.
+    REQUIRE_ACCOUNT: 'false',
     ...extra,
   };
   for (const s of SUBGRAPHS) env[`${envPrefix(s.name)}DATABASE_SCHEMA`] = `${s.name.replace(/-/g, '_')}_${suffix}`;
