@@ -26,7 +26,9 @@ async function writeUnits(trx: Knex.Transaction, db: Db, baseYear: number, orgId
   for (const table of ['forecast_stage_rollup', 'forecast_retirement_rollup']) {
     await trx.raw(`delete from ${db.t(table)} where base_year = ?${only('org_id')}`, [baseYear, ...ids]);
   }
-  // The projection of forecast.ts projectStages, per school, stage and year, before summing.
+  // The projection of forecast.ts projectStages, per school, stage and year, before summing. The
+  // ratio depends only on stage, year, province and locale: looked up once per such key (a few
+  // thousand) rather than once per school and year (300,000 lookups took 15 s at a million).
   await trx.raw(
     `with base as (
        select e.org_id, e.stage, e.grade, e.students from ${db.t('enrolment')} e
@@ -44,37 +46,51 @@ async function writeUnits(trx: Knex.Transaction, db: Db, baseYear: number, orgId
        left join base b on b.org_id = ss.org_id and b.stage = ss.stage and b.grade = g - k
        left join base intake on intake.org_id = ss.org_id and intake.stage = ss.stage and intake.grade = 1
        group by ss.org_id, ss.stage, k
+     ),
+     placed as (
+       select p.*, o.org_path, split_part(o.org_path, '/', 3) as province_code, sp.locale
+       from projected p
+       join ${db.t('org_scope')} o on o.org_id = p.org_id
+       join ${db.t('school_profile')} sp on sp.org_id = p.org_id
+     ),
+     ratio as (
+       select o.stage, o.year, o.province_code, o.locale, ${ratioLateral(db, 'o.stage', 'make_date(o.year, 9, 1)')} as students_per_staff
+       from (select stage, year, province_code, locale, min(org_path) as org_path from placed group by stage, year, province_code, locale) o
+       cross join lateral (select o.locale) sp
      )
      insert into ${db.t('forecast_stage_rollup')} (base_year, org_id, org_path, year, stage, students, staff)
-     select ?, p.org_id, o.org_path, p.year, p.stage, p.students,
-       p.students / ${ratioLateral(db, 'p.stage', 'make_date(p.year, 9, 1)')}
-     from projected p
-     join ${db.t('org_scope')} o on o.org_id = p.org_id
-     join ${db.t('school_profile')} sp on sp.org_id = p.org_id`,
+     select ?, p.org_id, p.org_path, p.year, p.stage, p.students, p.students / r.students_per_staff
+     from placed p join ratio r using (stage, year, province_code, locale)`,
     [baseYear, ...ids, baseYear, MAX_YEARS, baseYear],
   );
   // The retirement year of forecast.ts retirementsByYear, per unit; 0 when none is known (no
   // profile, no rule for the gender): such teachers are in post but never retire in the forecast.
   const on = `${baseYear}-09-01`;
+  // Grouped by birth date and gender first: the retirement arithmetic runs once per distinct
+  // (unit, birth date, gender), not once per teacher.
   await trx.raw(
     `with staff as (
        select distinct e.org_id, e.teacher_id from ${db.t('employment')} e
        where ${activeOn('e')}${only('e.org_id')}
+     ),
+     born as (
+       select s.org_id, tp.birth_date, tp.gender, count(*) as teachers
+       from staff s left join ${db.t('teacher_profile')} tp on tp.teacher_id = s.teacher_id
+       group by s.org_id, tp.birth_date, tp.gender
      )
      insert into ${db.t('forecast_retirement_rollup')} (base_year, org_id, org_path, year, teachers)
-     select ?, s.org_id, o.org_path, y.year, count(*)
-     from staff s
-     join ${db.t('org_scope')} o on o.org_id = s.org_id
-     left join ${db.t('teacher_profile')} tp on tp.teacher_id = s.teacher_id
-     left join ${db.t('retirement_rule')} r on r.gender = tp.gender
+     select ?, b.org_id, o.org_path, y.year, sum(b.teachers)
+     from born b
+     join ${db.t('org_scope')} o on o.org_id = b.org_id
+     left join ${db.t('retirement_rule')} r on r.gender = b.gender
      cross join lateral (select case when r.gender is null then 0 else least(?::int + ?, greatest(?::int + 1, extract(year from
-           tp.birth_date + make_interval(years => r.base_age, months =>
-             case when r.reform_from_birth is not null and tp.birth_date >= r.reform_from_birth
+           b.birth_date + make_interval(years => r.base_age, months =>
+             case when r.reform_from_birth is not null and b.birth_date >= r.reform_from_birth
                   then least(r.max_delay_months,
-                             ((extract(year from age(tp.birth_date, r.reform_from_birth)) * 12
-                               + extract(month from age(tp.birth_date, r.reform_from_birth)))::int / r.months_per_step) + 1)
+                             ((extract(year from age(b.birth_date, r.reform_from_birth)) * 12
+                               + extract(month from age(b.birth_date, r.reform_from_birth)))::int / r.months_per_step) + 1)
                   else 0 end))::int)) end as year) y
-     group by s.org_id, o.org_path, y.year`,
+     group by b.org_id, o.org_path, y.year`,
     [on, on, ...ids, baseYear, baseYear, MAX_YEARS + 1, baseYear],
   );
   // Teachers employed in two units that day: a subtree holding both would count them twice.
@@ -111,22 +127,24 @@ async function provincesOf(trx: Knex.Transaction, db: Db, baseYear: number, orgI
 
 /** Re-sums the province rows of `baseYear` for the province paths `provinces` (null: all). */
 async function sumProvinces(trx: Knex.Transaction, db: Db, baseYear: number, provinces: string[] | null): Promise<void> {
-  for (const [target, source, columns, sums] of [
-    ['forecast_stage_province', 'forecast_stage_rollup', 'year, stage', 'sum(students), sum(staff)'],
-    ['forecast_retirement_province', 'forecast_retirement_rollup', 'year', 'sum(teachers)'],
-  ] as const) {
-    await trx.raw(`delete from ${db.t(target)} where base_year = ?${provinces ? ' and province_path = any(?)' : ''}`, provinces ? [baseYear, provinces] : [baseYear]);
-    // A province's rows are found by path prefix (index), then kept when they belong to it itself
-    // (the nation's prefix matches every province).
-    await trx.raw(
-      `insert into ${db.t(target)} (base_year, province_path, ${columns}, ${target === 'forecast_stage_province' ? 'students, staff' : 'teachers'})
-       select ?, ${provinceOf('f.org_path')}, ${columns.replace(/(\w+)/g, 'f.$1')}, ${sums.replace(/\((\w+)\)/g, '(f.$1)')}
-       from ${db.t(source)} f
-       ${provinces ? `join unnest(?::text[]) p(path) on f.org_path like p.path || '%' and ${provinceOf('f.org_path')} = p.path` : ''}
-       where f.base_year = ?
-       group by ${provinceOf('f.org_path')}, ${columns.replace(/(\w+)/g, 'f.$1')}`,
-      provinces ? [baseYear, provinces, baseYear] : [baseYear, baseYear],
-    );
+  const figures = [
+    { target: 'forecast_stage_province', source: 'forecast_stage_rollup', keys: ['year', 'stage'], sums: ['students', 'staff'] },
+    { target: 'forecast_retirement_province', source: 'forecast_retirement_rollup', keys: ['year'], sums: ['teachers'] },
+  ];
+  // One statement per province with its path as a literal prefix, so the path index finds its rows
+  // (a prefix taken from a join column cannot use it: every row of the base year was read).
+  for (const province of provinces ?? [null]) {
+    for (const { target, source, keys, sums } of figures) {
+      await trx.raw(`delete from ${db.t(target)} where base_year = ?${province ? ' and province_path = ?' : ''}`, province ? [baseYear, province] : [baseYear]);
+      await trx.raw(
+        `insert into ${db.t(target)} (base_year, province_path, ${keys.join(', ')}, ${sums.join(', ')})
+         select ?, ${provinceOf('org_path')}, ${keys.join(', ')}, ${sums.map((c) => `sum(${c})`).join(', ')}
+         from ${db.t(source)}
+         where base_year = ?${province ? ` and org_path like ? and ${provinceOf('org_path')} = ?` : ''}
+         group by ${provinceOf('org_path')}, ${keys.join(', ')}`,
+        province ? [baseYear, baseYear, `${province}%`, province] : [baseYear, baseYear],
+      );
+    }
   }
 }
 
@@ -138,6 +156,13 @@ async function sumProvinces(trx: Knex.Transaction, db: Db, baseYear: number, pro
 export async function refreshForecastRollup(db: Db, baseYear: number): Promise<void> {
   await db.knex.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`${db.schema}.forecast_rollup`]);
+    // The projection's row estimates (generate_series) are far too high: JIT compilation took 1.7 s of
+    // 2.7 s at 100,000 teachers. Counting a million teachers' units spills to disk at 4 MB.
+    await trx.raw(`set local jit = off`);
+    await trx.raw(`set local work_mem = '64MB'`);
+    // Counting a new base year for a million teachers takes 20–40 s under load (350,000 school-year
+    // rows): longer than the 15 s statement timeout, and done once per base year.
+    await trx.raw(`set local statement_timeout = '300s'`);
     // Marks are read before anything is counted: a write committed after this still finds its mark.
     const dirty: { seq: string; org_id: string }[] = (await trx.raw(`select seq, org_id from ${db.t('forecast_rollup_dirty')}`)).rows;
     const cached: number[] = (await trx.raw(`select base_year from ${db.t('forecast_rollup_state')}`)).rows.map((r: { base_year: number }) => Number(r.base_year));
