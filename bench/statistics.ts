@@ -8,6 +8,8 @@ import { createDb, migrateLatest, type Db } from '../subgraphs/shared/src/db';
 import type { Role, Viewer } from '../subgraphs/shared/src/identity';
 import { SUBGRAPHS } from '../subgraphs';
 import { quotaBalances, quotaBalancesLive } from '../subgraphs/staffing-quota/src/repositories/staffing';
+import { forecastFigures } from '../subgraphs/staffing-quota/src/repositories/forecast-rollup';
+import { projectStages, retirementsByYear } from '../subgraphs/staffing-quota/src/repositories/forecast';
 import { headcountsByUnit, headcountsByUnitLive } from '../subgraphs/teacher-registry/src/repositories/teachers';
 import { payBandsByUnit, payBandsByUnitLive } from '../subgraphs/teacher-registry/src/repositories/statistics';
 import { completionByOrgIds, completionByOrgIdsLive } from '../subgraphs/training/src/repositories/credit-bank';
@@ -118,17 +120,27 @@ async function rollupsAgainstLive(set: string, province: string, results: Record
     // read recounts the schools a load marked.
     const build = await time(1, () => quotaBalances(staffing, scopes[1]![1], ['CN'], 2026));
     const payBuild = await time(1, () => payBandsByUnit(registry, scopes[1]![1], ['CN']));
-    console.log(`\n${set}: ${n.toLocaleString('en')} teachers; first read: quota figures ${build.p50.toFixed(0)} ms, pay bands ${payBuild.p50.toFixed(0)} ms`);
+    // The first forecast read of a base year counts every unit's figures for it (once per base year).
+    const forecastBuild = await time(1, () => forecastFigures(staffing, '/CN/', 2026, 5));
+    console.log(`\n${set}: ${n.toLocaleString('en')} teachers; first read: quota figures ${build.p50.toFixed(0)} ms, pay bands ${payBuild.p50.toFixed(0)} ms, demand forecast ${forecastBuild.p50.toFixed(0)} ms`);
     const [cycleRow] = (await training.knex.raw(`select id, starts_on::text as "startsOn", ends_on::text as "endsOn", required_hours::float as "requiredHours" from ?? where starts_on <= current_date and ends_on >= current_date`, [training.t('training_cycle')])).rows;
     const cycle = cycleRow as { id: string; startsOn: string; endsOn: string; requiredHours: number };
     const day = new Date().toISOString().slice(0, 10);
     const asOf = cycle.endsOn < day ? cycle.endsOn : day;
     for (const [unit, v] of scopes) {
+      const path = unit === 'CN' ? '/CN/' : `/CN/${unit}/`;
       const pairs = {
         headcount: [() => headcountsByUnit(registry, v, [unit]), () => headcountsByUnitLive(registry, v, [unit])],
         deficit: [() => quotaBalances(staffing, v, [unit], 2026), () => quotaBalancesLive(staffing, v, [unit], 2026)],
         payBand: [() => payBandsByUnit(registry, v, [unit]), () => payBandsByUnitLive(registry, v, [unit])],
         trainingCompletion: [() => completionByOrgIds(training, v, [unit], cycle, asOf), () => completionByOrgIdsLive(training, v, [unit], cycle, asOf)],
+        forecast: [
+          async () => { const f = await forecastFigures(staffing, path, 2026, 5); return [...f.stages, { inPost: f.inPost }, ...[...f.byYear].map(([year, count]) => ({ year, count }))]; },
+          async () => {
+            const [stages, r] = await Promise.all([projectStages(staffing, path, 2026, 5), retirementsByYear(staffing, path, 2026, 5)]);
+            return [...stages, { inPost: r.inPost }, ...[...r.byYear].map(([year, count]) => ({ year, count }))];
+          },
+        ],
       } as const;
       for (const [name, [rollup, live]] of Object.entries(pairs)) {
         const fast = await time(runs, rollup);
