@@ -53,6 +53,8 @@ export interface SubgraphDefinition<TLoaders = unknown> {
   eventHandlers?: EventHandlers;
   /** Extra plain HTTP routes for platform services (e.g. the registry's disabled-account list). */
   internalRoutes?: (options: { db: Db; secret: string; logger: Logger }) => Record<string, Route>;
+  /** Waits for work this subgraph runs after answering (e.g. the registry's import jobs), at shutdown, before the pool closes. */
+  settleBackgroundWork?: () => Promise<void>;
 }
 
 export interface RunningSubgraph extends RunningHttpServer {
@@ -190,6 +192,8 @@ export async function createSubgraphServer<T>(
       await idempotencyPurge?.stop();
       await relay.stop();
       await http.stop();
+      // No new requests arrive now; work that outlived its request still needs the pool.
+      await definition.settleBackgroundWork?.();
       await apollo.stop();
       await db.destroy();
     },

@@ -7,7 +7,7 @@ import { permissions } from './permissions';
 import { resolvers } from './resolvers';
 import { accountStatusRoutes } from './services/account-status-route';
 import { eventHandlers } from './services/event-handlers';
-import { teacherImportUploadRoutes } from './services/teacher-import-upload';
+import { importJobsSettled, teacherImportUploadRoutes } from './services/teacher-import-upload';
 
 /** Organisation tree, identity and the teacher archive. */
 export const teacherRegistry: SubgraphDefinition<Loaders> = {
@@ -22,4 +22,6 @@ export const teacherRegistry: SubgraphDefinition<Loaders> = {
   eventHandlers,
   // The gateway reads which accounts are disabled from here, and streams big import files here.
   internalRoutes: (options) => ({ ...accountStatusRoutes(options), ...teacherImportUploadRoutes(options) }),
+  // An import job runs after importTeachersFromUpload has answered; shutdown lets it finish.
+  settleBackgroundWork: importJobsSettled,
 };

@@ -8,7 +8,8 @@ import { createInternalIdentityVerifier, INTERNAL_IDENTITY_HEADER, parseAdminRol
 import type { Logger } from '../../../shared/src/logger';
 import { runMutation, userError, UserErrorCode, UserErrorsAbort } from '../../../shared/src/mutations';
 import { checkFile, importCheckedFile, ImportRefused, type ImportProblem } from './teacher-import';
-import { DEFAULT_UPLOAD_MAX_BYTES, TEACHER_IMPORT_UPLOAD_PATH, UPLOAD_FILE_NAME_HEADER } from './teacher-import-upload-protocol';
+import { TEACHER_IMPORT_UPLOAD_PATH, UPLOAD_FILE_NAME_HEADER } from './teacher-import-upload-protocol';
+import { loadUploadSettings, type UploadSettings } from '../config';
 
 /**
  * Big import files (批量导入 of a whole county or province) do not fit a GraphQL body (1 MB). They
@@ -29,23 +30,6 @@ export const MAX_REPORTED_PROBLEMS = 1000;
 const CHUNK_BYTES = 1024 * 1024;
 /** A job still QUEUED or RUNNING this long after it started belonged to a process that stopped. */
 const STALE_JOB_MS = 30 * 60 * 1000;
-
-export interface UploadSettings {
-  maxBytes: number;
-  ttlHours: number;
-}
-
-/** TEACHER_IMPORT_UPLOAD_TTL_HOURS (default 24) and UPLOAD_MAX_BYTES (default 100 MiB, as at the gateway). */
-export function uploadSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): UploadSettings {
-  const number = (name: string, fallback: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number (got "${raw}")`);
-    return value;
-  };
-  return { maxBytes: number('UPLOAD_MAX_BYTES', DEFAULT_UPLOAD_MAX_BYTES), ttlHours: number('TEACHER_IMPORT_UPLOAD_TTL_HOURS', 24) };
-}
 
 const mayImport = (viewer: Viewer) => parseAdminRole(viewer.role)?.kind === 'info_admin';
 
@@ -76,7 +60,7 @@ const refuse = (res: ServerResponse, status: number, code: string, message: stri
  */
 export function teacherImportUploadRoutes(options: { db: Db; secret: string; logger: Logger }) {
   const verifyIdentity = createInternalIdentityVerifier(options.secret);
-  const settings = uploadSettingsFromEnv();
+  const settings = loadUploadSettings();
   return {
     [TEACHER_IMPORT_UPLOAD_PATH]: async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const header = (name: string) => {

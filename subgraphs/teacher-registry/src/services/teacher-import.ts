@@ -350,11 +350,8 @@ export async function importCheckedFile(
   }
   const seen = new Map<string, number>();
   const existing = new Map<string, Awaited<ReturnType<typeof findDuplicatePeople>>[number]>();
-  // Slices of 200 people (400 parameters): the embedded PGlite's wire bridge mishandles much larger statements.
-  for (let i = 0; i < candidates.length; i += 200) {
-    const docs = candidates.slice(i, i + 200).map((c) => ({ type: c.info.idDocumentType, number: c.info.idDocumentNumber }));
-    for (const p of await findDuplicatePeople(trx, db, docs)) existing.set(`${p.idDocumentType}:${p.idDocumentNumber}`, p);
-  }
+  const docs = candidates.map((c) => ({ type: c.info.idDocumentType, number: c.info.idDocumentNumber }));
+  for (const p of await findDuplicatePeople(trx, db, docs)) existing.set(`${p.idDocumentType}:${p.idDocumentNumber}`, p);
   const toCreate: { info: BasicInfo; school: { id: string; path: string } }[] = [];
   let unchangedCount = 0;
   for (const candidate of candidates) {
