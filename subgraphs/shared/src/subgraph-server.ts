@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
@@ -227,7 +228,10 @@ export function runSubgraphProcess<T>(definition: SubgraphDefinition<T>, loadCon
   }, logger);
 }
 
-/** Reads a subgraph's SDL file (`subgraphs/<name>/schema.graphql`). */
-export function loadTypeDefs(schemaFile: string): DocumentNode {
-  return parse(readFileSync(schemaFile, 'utf8'));
+/** The audit trail's shared SDL (AuditResult, AuditEntry, AuditTrailPart), for subgraphs that contribute a trail part. */
+export const AUDIT_TRAIL_SDL = join(__dirname, 'audit-trail.graphql');
+
+/** Reads a subgraph's SDL file (`subgraphs/<name>/schema.graphql`), plus shared SDL files it builds on. */
+export function loadTypeDefs(schemaFile: string, ...sharedFiles: string[]): DocumentNode {
+  return parse([schemaFile, ...sharedFiles].map((file) => readFileSync(file, 'utf8')).join('\n'));
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadTypeDefs, type SubgraphDefinition } from '../../shared/src/subgraph-server';
+import { AUDIT_TRAIL_SDL, loadTypeDefs, type SubgraphDefinition } from '../../shared/src/subgraph-server';
 import { seedDemo } from './db/seed';
 import { eventHandlers } from './events';
 import { migrations } from './db/migrations';
@@ -11,7 +11,7 @@ import { resolvers } from './resolvers';
 export const staffingQuota: SubgraphDefinition<Loaders> = {
   name: 'staffing-quota',
   defaultPort: 4003,
-  typeDefs: loadTypeDefs(join(__dirname, '..', 'schema.graphql')),
+  typeDefs: loadTypeDefs(join(__dirname, '..', 'schema.graphql'), AUDIT_TRAIL_SDL),
   resolvers,
   permissions,
   migrations,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadTypeDefs, type SubgraphDefinition } from '../../shared/src/subgraph-server';
+import { AUDIT_TRAIL_SDL, loadTypeDefs, type SubgraphDefinition } from '../../shared/src/subgraph-server';
 import { seedDemo } from './db/seed';
 import { migrations } from './db/migrations';
 import { createLoaders, type Loaders } from './loaders';
@@ -13,7 +13,7 @@ import { importJobsSettled, teacherImportUploadRoutes } from './services/teacher
 export const teacherRegistry: SubgraphDefinition<Loaders> = {
   name: 'teacher-registry',
   defaultPort: 4001,
-  typeDefs: loadTypeDefs(join(__dirname, '..', 'schema.graphql')),
+  typeDefs: loadTypeDefs(join(__dirname, '..', 'schema.graphql'), AUDIT_TRAIL_SDL),
   resolvers,
   permissions,
   migrations,

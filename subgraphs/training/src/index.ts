@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadTypeDefs, type SubgraphDefinition } from '../../shared/src/subgraph-server';
+import { AUDIT_TRAIL_SDL, loadTypeDefs, type SubgraphDefinition } from '../../shared/src/subgraph-server';
 import { seedDemo } from './db/seed';
 import { migrations } from './db/migrations';
 import { eventHandlers } from './events';
@@ -11,7 +11,7 @@ import { resolvers } from './resolvers';
 export const training: SubgraphDefinition<Loaders> = {
   name: 'training',
   defaultPort: 4002,
-  typeDefs: loadTypeDefs(join(__dirname, '..', 'schema.graphql')),
+  typeDefs: loadTypeDefs(join(__dirname, '..', 'schema.graphql'), AUDIT_TRAIL_SDL),
   resolvers,
   permissions,
   migrations,
