@@ -134,6 +134,10 @@ export function suppressSmallCrossTabCells(cells: CrossTabCount[], minimum = MIN
     hidden[candidates[0].i] = true;
     hidePairs();
   }
+  // What hiding cannot fix: a small cell that the published one-way totals determine once the
+  // table's shape (which cells are not zero) is known. Such a table (about 1 % of random tables) is
+  // withheld whole, like a table of 1–4 people: without its cells, the shape is unknown too.
+  if (firstDerivableSmallCell(cells, hidden, usable, minimum) >= 0) return [];
   return cells.map((c, i) => ({ ...c, count: hidden[i] ? null : c.count, suppressed: hidden[i] as boolean }));
 }
 
