@@ -6,6 +6,7 @@ import { migrations } from './db/migrations';
 import { createLoaders, type Loaders } from './loaders';
 import { permissions } from './permissions';
 import { resolvers } from './resolvers';
+import { forecastCountsSettled } from './repositories/forecast-rollup';
 
 /** Staffing standards, quotas, posts, transfers, rotation and demand forecast. */
 export const staffingQuota: SubgraphDefinition<Loaders> = {
@@ -18,4 +19,6 @@ export const staffingQuota: SubgraphDefinition<Loaders> = {
   createLoaders,
   seedDemo,
   eventHandlers,
+  // A forecast base year's first count runs after its request has been answered; shutdown lets it finish.
+  settleBackgroundWork: forecastCountsSettled,
 };

@@ -151,11 +151,11 @@ async function sumProvinces(trx: Knex.Transaction, db: Db, baseYear: number, pro
 /**
  * Brings the cache up to date for `baseYear`: computes the base year if it is not cached, and
  * recounts every unit marked dirty by a write (and its province) for every cached base year. One
- * refresh at a time (advisory lock); marks written meanwhile stay for the next one.
+ * refresh at a time (advisory lock); marks written meanwhile stay for the next one. With
+ * `wait: false` it gives up at once when another refresh holds the lock and answers false.
  */
-export async function refreshForecastRollup(db: Db, baseYear: number): Promise<void> {
-  await db.knex.transaction(async (trx) => {
-    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`${db.schema}.forecast_rollup`]);
+export async function refreshForecastRollup(db: Db, baseYear: number, options: { wait?: boolean } = {}): Promise<boolean> {
+  return db.knex.transaction(async (trx) => {
     // The projection's row estimates (generate_series) are far too high: JIT compilation took 1.7 s of
     // 2.7 s at 100,000 teachers. Counting a million teachers' units spills to disk at 4 MB.
     await trx.raw(`set local jit = off`);
@@ -163,6 +163,13 @@ export async function refreshForecastRollup(db: Db, baseYear: number): Promise<v
     // Counting a new base year for a million teachers takes 20–40 s under load (350,000 school-year
     // rows): longer than the 15 s statement timeout, and done once per base year.
     await trx.raw(`set local statement_timeout = '300s'`);
+    const lockKey = `${db.schema}.forecast_rollup`;
+    if (options.wait === false) {
+      const [{ locked }] = (await trx.raw('select pg_try_advisory_xact_lock(hashtext(?)) as locked', [lockKey])).rows;
+      if (!locked) return false;
+    } else {
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [lockKey]);
+    }
     // Marks are read before anything is counted: a write committed after this still finds its mark.
     const dirty: { seq: string; org_id: string }[] = (await trx.raw(`select seq, org_id from ${db.t('forecast_rollup_dirty')}`)).rows;
     const cached: number[] = (await trx.raw(`select base_year from ${db.t('forecast_rollup_state')}`)).rows.map((r: { base_year: number }) => Number(r.base_year));
@@ -171,7 +178,7 @@ export async function refreshForecastRollup(db: Db, baseYear: number): Promise<v
       await sumProvinces(trx, db, baseYear, null);
       await trx.raw(`insert into ${db.t('forecast_rollup_state')} (base_year) values (?)`, [baseYear]);
     }
-    if (dirty.length === 0) return;
+    if (dirty.length === 0) return true;
     const orgIds = [...new Set(dirty.map((d) => d.org_id))];
     for (const year of cached) {
       const before = await provincesOf(trx, db, year, orgIds);
@@ -180,7 +187,31 @@ export async function refreshForecastRollup(db: Db, baseYear: number): Promise<v
       await sumProvinces(trx, db, year, [...new Set([...before, ...after])]);
     }
     await trx.raw(`delete from ${db.t('forecast_rollup_dirty')} where seq = any(?::bigint[])`, [dirty.map((d) => d.seq)]);
+    return true;
   });
+}
+
+/** First counts of a base year running after their request has been answered, by schema and year. */
+const backgroundCounts = new Map<string, Promise<void>>();
+
+/**
+ * Counts `baseYear` into the cache after the request that asked for it has been answered: the first
+ * count of a base year reads every teacher and school (45 s at a million teachers under load),
+ * far past the gateway's deadline, while the live queries answer one request in a second or two.
+ */
+function countBaseYearInBackground(db: Db, baseYear: number, onError: (error: unknown) => void): void {
+  const key = `${db.schema}:${baseYear}`;
+  if (backgroundCounts.has(key)) return;
+  const work = refreshForecastRollup(db, baseYear)
+    .then(() => undefined)
+    .catch(onError)
+    .finally(() => backgroundCounts.delete(key));
+  backgroundCounts.set(key, work);
+}
+
+/** Resolves when every first count this process started has finished (shutdown; tests). */
+export async function forecastCountsSettled(): Promise<void> {
+  while (backgroundCounts.size) await Promise.allSettled([...backgroundCounts.values()]);
 }
 
 export interface ForecastFigures {
@@ -230,14 +261,23 @@ async function readCache(db: Db, unitPath: string, baseYear: number, years: numb
 
 /**
  * The forecast's figures for the subtree at `unitPath`: from the cache, refreshed first when a write
- * or a new base year left it behind; the live queries answer when a write keeps landing between the
- * refresh and the read, and count the teachers when one is employed in two units of the subtree.
+ * left it behind. The live queries answer when the base year is not cached yet (its first count then
+ * runs in the background), when another refresh holds the cache (a first count can take long), when
+ * a write keeps landing between the refresh and the read, and count the teachers when one is
+ * employed in two units of the subtree.
  */
-export async function forecastFigures(db: Db, unitPath: string, baseYear: number, years: number): Promise<ForecastFigures> {
+export async function forecastFigures(
+  db: Db,
+  unitPath: string,
+  baseYear: number,
+  years: number,
+  onBackgroundError: (error: unknown) => void = () => undefined,
+): Promise<ForecastFigures> {
   let cached = await readCache(db, unitPath, baseYear, years);
   if (!cached) {
-    await refreshForecastRollup(db, baseYear);
-    cached = await readCache(db, unitPath, baseYear, years);
+    const [{ known }] = (await db.knex.raw(`select exists (select 1 from ${db.t('forecast_rollup_state')} where base_year = ?) as known`, [baseYear])).rows;
+    if (!known) countBaseYearInBackground(db, baseYear, onBackgroundError);
+    else if (await refreshForecastRollup(db, baseYear, { wait: false })) cached = await readCache(db, unitPath, baseYear, years);
   }
   if (!cached) {
     const [stages, retirements] = await Promise.all([projectStages(db, unitPath, baseYear, years), retirementsByYear(db, unitPath, baseYear, years)]);

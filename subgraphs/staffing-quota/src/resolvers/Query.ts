@@ -100,7 +100,9 @@ export const Query = {
     const unit = await readableUnit(ctx, args.orgUnitId, { aggregate: true });
     if (!unit) return null;
     // From the forecast cache (repositories/forecast-rollup.ts); forecast.ts holds the live reference.
-    const { stages, ...retirements } = await forecastFigures(ctx.db, unit.path, args.baseYear, years);
+    const { stages, ...retirements } = await forecastFigures(ctx.db, unit.path, args.baseYear, years, (error) =>
+      ctx.logger.error({ err: error, baseYear: args.baseYear }, 'first count of a forecast base year failed; the next read starts it again'),
+    );
     const yearList = Array.from({ length: years }, (_, i) => args.baseYear + 1 + i);
     const retiring = yearList.map((year) => retirements.byYear.get(year) ?? 0);
     // Retirements are persons: viewers who may not see persons (analysts, system administrators)
