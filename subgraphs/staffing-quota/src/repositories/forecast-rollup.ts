@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import { ratioLateral } from './standards';
-import { projectStages, retirementsByYear, type StageYearRow } from './forecast';
+import { COHORT_PROJECTION_CTES, projectStages, retirementsByYear, type StageYearRow } from './forecast';
 
 /**
  * The demand forecast cache (see migration 20261130600000_forecast_rollup): per unit and base year
@@ -34,19 +34,7 @@ async function writeUnits(trx: Knex.Transaction, db: Db, baseYear: number, orgId
        select e.org_id, e.stage, e.grade, e.students from ${db.t('enrolment')} e
        where e.year = ?${only('e.org_id')}
      ),
-     school_stage as (
-       select distinct org_id, stage, case stage when 'primary' then 6 else 3 end as grades from base
-     ),
-     projected as (
-       select ss.org_id, ss.stage, ? + k as year,
-         sum(case when g > k then coalesce(b.students, 0) else coalesce(intake.students, 0) end)::numeric as students
-       from school_stage ss
-       cross join generate_series(1, ?) as k
-       cross join lateral generate_series(1, ss.grades) as g
-       left join base b on b.org_id = ss.org_id and b.stage = ss.stage and b.grade = g - k
-       left join base intake on intake.org_id = ss.org_id and intake.stage = ss.stage and intake.grade = 1
-       group by ss.org_id, ss.stage, k
-     ),
+     ${COHORT_PROJECTION_CTES},
      placed as (
        select p.*, o.org_path, split_part(o.org_path, '/', 3) as province_code, sp.locale
        from projected p

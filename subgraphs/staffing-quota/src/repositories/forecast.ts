@@ -9,6 +9,26 @@ export interface StageYearRow {
 }
 
 /**
+ * The cohort progression per school, stage and forecast year, as two CTEs (`school_stage`,
+ * `projected`) following a CTE `base` of enrolment rows (org_id, stage, grade, students); its two
+ * parameters are the base year and the number of years. The live query below and the forecast
+ * cache (forecast-rollup.ts) both use it, so they cannot count differently.
+ */
+export const COHORT_PROJECTION_CTES = `school_stage as (
+       select distinct org_id, stage, case stage when 'primary' then 6 else 3 end as grades from base
+     ),
+     projected as (
+       select ss.org_id, ss.stage, ? + k as year,
+         sum(case when g > k then coalesce(b.students, 0) else coalesce(intake.students, 0) end)::numeric as students
+       from school_stage ss
+       cross join generate_series(1, ?) as k
+       cross join lateral generate_series(1, ss.grades) as g
+       left join base b on b.org_id = ss.org_id and b.stage = ss.stage and b.grade = g - k
+       left join base intake on intake.org_id = ss.org_id and intake.stage = ss.stage and intake.grade = 1
+       group by ss.org_id, ss.stage, k
+     )`;
+
+/**
  * Cohort progression, per school and stage, in SQL: in forecast year base+k, grade g holds the
  * base year's grade g−k (the cohort moved up k grades), and grades the base cohorts have not reached
  * yet hold the base year's entry grade (intake assumed flat). Teachers required are students ÷ the
@@ -21,19 +41,7 @@ export async function projectStages(db: Db, unitPath: string, baseYear: number, 
        from ${db.t('enrolment')} e join ${db.t('org_scope')} o on o.org_id = e.org_id
        where e.year = ? and o.org_path like ?
      ),
-     school_stage as (
-       select distinct org_id, stage, case stage when 'primary' then 6 else 3 end as grades from base
-     ),
-     projected as (
-       select ss.org_id, ss.stage, ? + k as year,
-         sum(case when g > k then coalesce(b.students, 0) else coalesce(intake.students, 0) end)::numeric as students
-       from school_stage ss
-       cross join generate_series(1, ?) as k
-       cross join lateral generate_series(1, ss.grades) as g
-       left join base b on b.org_id = ss.org_id and b.stage = ss.stage and b.grade = g - k
-       left join base intake on intake.org_id = ss.org_id and intake.stage = ss.stage and intake.grade = 1
-       group by ss.org_id, ss.stage, k
-     )
+     ${COHORT_PROJECTION_CTES}
      select p.year, p.stage, sum(p.students)::int as students,
        ceil(coalesce(sum(p.students / ${ratioLateral(db, 'p.stage', 'make_date(p.year, 9, 1)')}), 0))::int as "teachersRequired"
      from projected p
