@@ -1,4 +1,5 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
+import type { CycleSummaryFact } from '../../subgraphs/shared/src/events';
 import { startTraining, type TrainingHarness } from './harness';
 
 /**
@@ -16,16 +17,8 @@ const DECLARE = `mutation($input: DeclareTrainingInput!) { declareTraining(input
 const REVIEW = `mutation($input: ReviewCreditDeclarationInput!) { reviewCreditDeclaration(input: $input) { declaration { id version } errors { code } } }`;
 const DECIDE = `mutation($input: DecideCreditDeclarationInput!) { decideCreditDeclaration(input: $input) { declaration { status } errors { code } } }`;
 
-interface Fact {
-  teacherId: string;
-  cycleId: string;
-  provinceCode: string;
-  hours: number;
-  credits: number;
-  requiredHours: number;
-  requiredCredits: number;
-  isMet: boolean;
-}
+/** The published item, as declared next to EVENT_TYPES. */
+type Fact = CycleSummaryFact;
 
 describe('training publishes cycle verdicts for evaluation', () => {
   let h: TrainingHarness;

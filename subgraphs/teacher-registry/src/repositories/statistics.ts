@@ -1,3 +1,4 @@
+import { drainDirtyMarks } from '../../../shared/src/dirty-marks';
 import type { Db } from '../../../shared/src/db';
 import { levelOfOrgCode, type Viewer } from '../../../shared/src/identity';
 import type { Knex } from 'knex';
@@ -64,9 +65,7 @@ export async function payBandsByUnit(db: Db, viewer: Viewer, unitIds: readonly s
 /**
  * Brings the rollup up to date: a cheap check first (nothing dirty, same day: nothing to do); on a
  * new day, one short transaction holding the state row's lock marks the schools whose pay took
- * effect since; then dirty schools are recounted in chunks, each its own transaction (`skip locked`,
- * so concurrent readers share the work instead of queueing, and after a bulk load every chunk that
- * finished stays done even if the first request runs out of time).
+ * effect since; then the dirty schools are recounted in chunks (drainDirtyMarks).
  */
 export const PAY_ROLLUP_CHUNK = 500;
 
@@ -90,23 +89,13 @@ export async function refreshPayBandRollup(db: Db): Promise<void> {
       await trx.raw(`update ?? set as_of = current_date where id = 1`, [db.t('pay_band_rollup_state')]);
     });
   }
-  for (;;) {
-    const done = await db.knex.transaction(async (trx) => {
-      const schools = (
-        (
-          await trx.raw(
-            `delete from ?? where school_id in (select school_id from ?? order by school_id limit ? for update skip locked) returning school_id`,
-            [db.t('pay_band_dirty'), db.t('pay_band_dirty'), PAY_ROLLUP_CHUNK],
-          )
-        ).rows as { school_id: string }[]
-      ).map((r) => r.school_id);
-      if (schools.length === 0) return true;
-      // The schools' rows replaced and their provinces' sums moved by the difference, in one statement.
-      await trx.raw(recountSchoolsAndProvincesSql(db.schema, 't.school_id = any(?)'), [schools, schools]);
-      return false;
-    });
-    if (done) return;
-  }
+  // The schools' rows replaced and their provinces' sums moved by the difference, in one statement.
+  await drainDirtyMarks(db, {
+    table: 'pay_band_dirty',
+    column: 'school_id',
+    chunk: PAY_ROLLUP_CHUNK,
+    recount: (trx, schools) => trx.raw(recountSchoolsAndProvincesSql(db.schema, 't.school_id = any(?)'), [schools, schools]),
+  });
 }
 
 /** The same figures straight from the teachers and their pay rows (the rollup's reference). */

@@ -4,6 +4,7 @@ import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
 import { publishCycleSummaries } from '../cycle-summary-events';
 import { whereOrgInScope } from '../../../shared/src/org-scope';
+import { drainDirtyMarks } from '../../../shared/src/dirty-marks';
 import { today } from '../domain/validation';
 import {
   conversionInForce,
@@ -284,8 +285,7 @@ export const COMPLETION_ROLLUP_CHUNK = 500;
  * Brings the completion rollup up to date for `day`: a cheap check first; on a new day (or after
  * a policy or cycle change) one short transaction holding the state row's lock moves `as_of` and,
  * when a policy took effect in between or a recount of everything was asked for, marks every
- * school; then dirty schools are recounted in chunks, each its own transaction (`skip locked`, so
- * concurrent readers share the work instead of queueing).
+ * school; then the dirty schools are recounted in chunks (drainDirtyMarks).
  */
 export async function refreshCompletionRollup(db: Db, day: string = today()): Promise<void> {
   const state = db.t('training_completion_state');
@@ -312,24 +312,13 @@ export async function refreshCompletionRollup(db: Db, day: string = today()): Pr
       await trx.raw(`update ?? set as_of = ?::date, recount_all = false where id = 1`, [state, day]);
     });
   }
-  for (;;) {
-    const done = await db.knex.transaction(async (trx) => {
-      const schools = (
-        (
-          await trx.raw(`delete from ?? where school_path in (select school_path from ?? order by school_path limit ? for update skip locked) returning school_path`, [
-            dirty,
-            dirty,
-            COMPLETION_ROLLUP_CHUNK,
-          ])
-        ).rows as { school_path: string }[]
-      ).map((r) => r.school_path);
-      if (schools.length === 0) return true;
-      // Judged on the state's day (the one the freshness check compares with), not this reader's.
-      await trx.raw(`select ??(?::text[], (select as_of from ?? where id = 1))`, [`${db.schema}.training_completion_recount`, schools, state]);
-      return false;
-    });
-    if (done) return;
-  }
+  // Judged on the state's day (the one the freshness check compares with), not this reader's.
+  await drainDirtyMarks(db, {
+    table: 'training_completion_dirty',
+    column: 'school_path',
+    chunk: COMPLETION_ROLLUP_CHUNK,
+    recount: (trx, schools) => trx.raw(`select ??(?::text[], (select as_of from ?? where id = 1))`, [`${db.schema}.training_completion_recount`, schools, state]),
+  });
 }
 
 /**
