@@ -123,13 +123,15 @@ function concurrencyOutcome(error: unknown, field?: string[]): UserError | null 
 export async function updateWithVersion<R extends object>(
   trx: Knex.Transaction,
   table: string,
-  id: { column: string; value: string },
+  id: { column: string; value: string } | { key: Record<string, string | number> },
   expectedVersion: number,
   patch: Record<string, unknown>,
   field: string[] = ['input', 'version'],
 ): Promise<R> {
+  // A row is named by one id column, or by its composite key (e.g. unit and year).
+  const where = 'key' in id ? id.key : { [id.column]: id.value };
   const rows = (await trx(table)
-    .where(id.column, id.value)
+    .where(where)
     .andWhere('version', expectedVersion)
     .update({ ...patch, version: trx.raw('version + 1'), updated_at: trx.fn.now() })
     .returning('*')) as R[];

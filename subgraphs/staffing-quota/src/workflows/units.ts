@@ -95,11 +95,8 @@ export async function setApprovedQuota(ctx: Context, input: { orgUnitId: string;
     let row: { version: number } | undefined;
     if (input.version != null) {
       // Optimistic concurrency: the client read this version; a newer one (or no row) means someone
-      // else wrote since, so nothing is stored (the composite key rules out updateWithVersion).
-      [row] = await trx(table).where({ ...key, version: input.version })
-        .update({ approved: input.approved, version: trx.raw('version + 1'), updated_at: trx.fn.now() })
-        .returning(['version']);
-      if (!row) throw new UserErrorsAbort([userError(UserErrorCode.CONFLICT, 'The approved quota was changed by someone else since you loaded it; reload and try again.', field('version'))]);
+      // else wrote since, so nothing is stored.
+      row = await updateWithVersion<{ version: number }>(trx, table, { key }, input.version, { approved: input.approved }, field('version'));
     } else {
       // No version: creating the figure or a deliberate overwrite.
       [row] = await trx(table)
@@ -126,13 +123,10 @@ export async function setPostPlanEntry(ctx: Context, input: { orgUnitId: string;
     const columns = ['org_id as orgId', 'year', 'category', 'grade', 'ceiling', 'version'];
     if (input.version != null) {
       // Optimistic concurrency: the client read this version; a newer one (or no row) means someone
-      // else wrote since, so nothing is stored (the composite key rules out updateWithVersion).
-      const [row] = await trx(table)
-        .where({ org_id: unit.id, year: input.year, category: input.category, grade: input.grade, version: input.version })
-        .update({ ceiling: input.ceiling, version: trx.raw('version + 1'), updated_at: trx.fn.now() })
-        .returning(columns);
-      if (!row) throw new UserErrorsAbort([userError(UserErrorCode.CONFLICT, 'The post plan entry was changed by someone else since you loaded it; reload and try again.', field('version'))]);
-      return { entry: row };
+      // else wrote since, so nothing is stored.
+      const key = { org_id: unit.id, year: input.year, category: input.category, grade: input.grade };
+      const row = await updateWithVersion<Record<string, unknown>>(trx, table, { key }, input.version, { ceiling: input.ceiling }, field('version'));
+      return { entry: { orgId: row.org_id, year: row.year, category: row.category, grade: row.grade, ceiling: row.ceiling, version: row.version } };
     }
     // No version: creating the entry or a deliberate overwrite.
     const [row] = await trx(table)
