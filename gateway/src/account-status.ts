@@ -47,9 +47,19 @@ export function watchAccountStatus(options: {
 }): AccountStatus {
   let disabled = new Set<string>();
   const kept = new Map<string, { at: number; account: AccountLookup['account'] }>();
-  const lookUp = async (subject: string): Promise<AccountLookup['account']> => {
+  // Requests of one subject arriving together share one lookup.
+  const pending = new Map<string, Promise<AccountLookup['account']>>();
+  const lookUp = (subject: string): Promise<AccountLookup['account']> => {
     const cached = kept.get(subject);
-    if (cached && Date.now() - cached.at < options.refreshMs) return cached.account;
+    if (cached && Date.now() - cached.at < options.refreshMs) return Promise.resolve(cached.account);
+    let lookup = pending.get(subject);
+    if (!lookup) {
+      lookup = fetchAccount(subject, cached).finally(() => pending.delete(subject));
+      pending.set(subject, lookup);
+    }
+    return lookup;
+  };
+  const fetchAccount = async (subject: string, cached: { account: AccountLookup['account'] } | undefined): Promise<AccountLookup['account']> => {
     try {
       const base = options.registryUrl();
       if (!base) throw new Error('no registry URL');
