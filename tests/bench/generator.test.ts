@@ -11,7 +11,7 @@ import { envPrefix } from '../../subgraphs/shared/src/config';
 import { levelOfOrgCode } from '../../subgraphs/shared/src/identity';
 import { SUBGRAPHS } from '../../subgraphs';
 import { parseResidentId } from '../../subgraphs/teacher-registry/src/domain/resident-id';
-import { testDatabaseUrl, uniqueSuffix } from '../helpers/database';
+import { describeOnPostgres, testDatabaseUrl, uniqueSuffix } from '../helpers/database';
 import { JWT_ISSUER, postGraphQL, TEST_INTERNAL_SECRET, TEST_JWT_SECRET } from '../helpers/http';
 
 /**
@@ -20,8 +20,6 @@ import { JWT_ISSUER, postGraphQL, TEST_INTERNAL_SECRET, TEST_JWT_SECRET } from '
  * whatever its size. Runs on a real PostgreSQL server: the generator loads through parallel COPY
  * transactions, which the embedded single-backend database runs one at a time.
  */
-const embedded = process.env.TEST_DATABASE_EMBEDDED === 'true';
-const describeReal = embedded ? describe.skip : describe;
 const TEACHERS = 2000;
 
 /** Hash of the rows a seed produces, without a database. */
@@ -32,7 +30,7 @@ async function datasetHash(seed: number): Promise<string> {
   return hash.digest('hex');
 }
 
-describeReal('national data generator', () => {
+describeOnPostgres('national data generator', () => {
   const suffixA = `${uniqueSuffix()}_ga`;
   const suffixB = `${uniqueSuffix()}_gb`;
   let first: LoadResult;

@@ -1,5 +1,5 @@
 import { createDb } from '../../subgraphs/shared/src/db';
-import { testDatabaseUrl, testDb } from '../helpers/database';
+import { testDatabaseUrl, testDb, usesEmbeddedDatabase } from '../helpers/database';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
 import { checkApiAgainstRows, checkInvariants, dbsOf, settleEvents } from './invariants';
 import { INTERNAL_IDENTITY_HEADER, signInternalIdentity } from '../../subgraphs/shared/src/identity';
@@ -13,7 +13,7 @@ import { freePort, newRegistration, REGISTER_TEACHER, runTsx, sleep, startTcpPro
  * real restart would disturb the other test files sharing the server; to the driver this is the
  * same thing. The services must answer again by themselves, with no acknowledged write lost.
  */
-const embedded = process.env.TEST_DATABASE_EMBEDDED === 'true';
+const embedded = usesEmbeddedDatabase();
 (embedded ? describe.skip : describe)('database restart and timeouts', () => {
   let t: TestPlatform;
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;

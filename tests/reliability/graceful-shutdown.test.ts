@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { envPrefix } from '../../subgraphs/shared/src/config';
 import { INTERNAL_IDENTITY_HEADER, signInternalIdentity } from '../../subgraphs/shared/src/identity';
 import { SUBGRAPHS } from '../../subgraphs';
-import { testDatabaseUrl, testDb, uniqueSuffix } from '../helpers/database';
+import { testDatabaseUrl, testDb, uniqueSuffix, usesEmbeddedDatabase } from '../helpers/database';
 import { startTestPlatform, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, tokenFor, type TestPlatform } from '../helpers/platform';
 import { freePort, runTsx, sleep, startTcpProxy, waitFor, type Child } from './support';
 
@@ -15,7 +15,7 @@ import { freePort, runTsx, sleep, startTcpProxy, waitFor, type Child } from './s
  * `npm start` launcher. A slow request in flight when SIGTERM arrives still gets its full answer,
  * new connections are refused meanwhile, and the process exits 0.
  */
-const embedded = process.env.TEST_DATABASE_EMBEDDED === 'true';
+const embedded = usesEmbeddedDatabase();
 const refused = async (url: string) => {
   try {
     await fetch(url, { signal: AbortSignal.timeout(3000) });

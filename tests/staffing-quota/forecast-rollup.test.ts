@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { describeOnPostgres } from '../helpers/database';
 import { forecastCountsSettled, forecastFigures } from '../../subgraphs/staffing-quota/src/repositories/forecast-rollup';
 import { projectStages, retirementsByYear } from '../../subgraphs/staffing-quota/src/repositories/forecast';
 import { countQueries } from '../helpers/query-counter';
@@ -116,8 +117,7 @@ describe('forecast rollup', () => {
  * once instead of queueing behind it (and past the gateway's deadline). Needs a second session
  * holding the lock, so PostgreSQL only (the embedded database has one session).
  */
-const describeReal = process.env.TEST_DATABASE_EMBEDDED === 'true' ? describe.skip : describe;
-describeReal('forecast rollup while another refresh holds the cache', () => {
+describeOnPostgres('forecast rollup while another refresh holds the cache', () => {
   let s: StaffingService;
   beforeAll(async () => {
     s = await startStaffing();

@@ -1,4 +1,5 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
+import { describeOnPostgres } from '../helpers/database';
 import type { Viewer } from '../../subgraphs/shared/src/identity';
 import { payBandsByUnit, payBandsByUnitLive, type PayBandRow } from '../../subgraphs/teacher-registry/src/repositories/statistics';
 import { startRegistry, type RegistryHarness } from '../teacher-registry/harness';
@@ -116,8 +117,7 @@ describe('pay-band rollup equals the live count', () => {
  * A write still open while a reader recounts: the reader must neither count it nor lose its mark.
  * Needs two connections at once, so PostgreSQL only (the embedded database has one).
  */
-const describeReal = process.env.TEST_DATABASE_EMBEDDED === 'true' ? describe.skip : describe;
-describeReal('pay-band rollup with a write in flight', () => {
+describeOnPostgres('pay-band rollup with a write in flight', () => {
   let h: RegistryHarness;
   beforeAll(async () => {
     h = await startRegistry();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { describeOnPostgres } from '../helpers/database';
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
 import { applyEvent } from '../../subgraphs/shared/src/events';
 import { createLogger } from '../../subgraphs/shared/src/logger';
@@ -131,8 +132,7 @@ describe('training completion rollup equals the live count', () => {
  * A write still open while a reader recounts: the reader must neither count it nor lose its mark.
  * Needs two connections at once, so PostgreSQL only (the embedded database has one).
  */
-const describeReal = process.env.TEST_DATABASE_EMBEDDED === 'true' ? describe.skip : describe;
-describeReal('training completion rollup with a write in flight', () => {
+describeOnPostgres('training completion rollup with a write in flight', () => {
   let h: TrainingHarness;
   beforeAll(async () => {
     h = await startTraining();

@@ -1,5 +1,5 @@
 import { buildDemoDataset } from '../../subgraphs/shared/src/demo/dataset';
-import { testDb, uniqueSuffix } from '../helpers/database';
+import { testDb, uniqueSuffix, usesEmbeddedDatabase } from '../helpers/database';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
 import { checkInvariants, dbsOf, settleEvents } from '../reliability/invariants';
 
@@ -8,7 +8,7 @@ import { checkInvariants, dbsOf, settleEvents } from '../reliability/invariants'
  * to kill): connections terminated under the services' feet are replaced without a restart, and a
  * transaction cut off in the middle leaves nothing behind.
  */
-const embedded = process.env.TEST_DATABASE_EMBEDDED === 'true';
+const embedded = usesEmbeddedDatabase();
 (embedded ? describe.skip : describe)('database faults', () => {
   let t: TestPlatform;
   let token: string;
