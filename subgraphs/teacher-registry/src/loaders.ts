@@ -15,6 +15,7 @@ import { findSubRecordsByTeacherIds, SUB_RECORD_KINDS, type SubRecordKind, type 
 import { findTeachersByIds, findTeachersByNumbers, headcountsByUnit, type HeadcountRow, type TeacherRow } from './repositories/teachers';
 import { payBandsByUnit, type PayBandRow } from './repositories/statistics';
 import { auditPayRead } from './services/pay';
+import { StatisticsPublisher } from './services/statistics-publication';
 
 /** Built fresh for every request: caches never outlive one viewer's request. */
 export function createLoaders(db: Db, viewer: Viewer) {
@@ -25,7 +26,7 @@ export function createLoaders(db: Db, viewer: Viewer) {
       new DataLoader<string, SubRecordRow[]>(async (ids) => mapToMany(ids, await findSubRecordsByTeacherIds(db, kind, ids), (r) => r.teacherId)),
     ]),
   ) as Record<SubRecordKind, DataLoader<string, SubRecordRow[]>>;
-  return {
+  const loaders = {
     orgUnitById: new DataLoader<string, OrgUnitRow | null>(async (ids) => mapTo(ids, await findOrgUnitsByIds(db, ids), (r) => r.id)),
     orgUnitsByParentId: new DataLoader<string, OrgUnitRow[]>(async (ids) =>
       mapToMany(ids, await findOrgUnitsByParentIds(db, ids), (r) => r.parentId as string),
@@ -58,6 +59,23 @@ export function createLoaders(db: Db, viewer: Viewer) {
       return ids.map(() => true as const);
     }),
   };
+  return {
+    ...loaders,
+    /** The statistics viewers who may not see persons get, decided level by level (services/statistics-publication.ts). */
+    statisticsPublication: new StatisticsPublisher(viewer, {
+      unit: (id) => loaders.orgUnitById.load(id),
+      children: (id) => loaders.orgUnitsByParentId.load(id),
+      headcounts: async (ids) => settled(await loaders.headcountsByUnitId.loadMany(ids)),
+      payBands: async (ids) => settled(await loaders.payBandsByUnitId.loadMany(ids)),
+    }),
+  };
+}
+
+/** loadMany's answers, failing as a whole when one of them failed. */
+function settled<T>(results: (T | Error)[]): T[] {
+  const failed = results.find((r): r is Error => r instanceof Error);
+  if (failed) throw failed;
+  return results as T[];
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

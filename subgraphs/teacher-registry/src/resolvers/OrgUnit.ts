@@ -1,5 +1,6 @@
 import { badUserInput } from '../../../shared/src/errors';
-import { publishedTotal, suppressSmallCells, suppressSmallCrossTabCells, suppressesSmallCells } from '../../../shared/src/small-cells';
+import { suppressesSmallCells } from '../../../shared/src/small-cells';
+import { publishedBuckets, type DimensionPublication, type PublishedDimension } from '../services/statistics-publication';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../shared/src/pagination';
 import type { Context } from '../context';
 import { EDUCATION_LEVEL, GENDER, STAFF_CATEGORY, TEACHER_STATUS, TITLE, labelOf, type CodeSet } from '../domain/code-sets';
@@ -62,49 +63,88 @@ export const OrgUnit = {
     return toConnection(rows, limit, (r) => r.path, async () => 0);
   },
   statistics: async (unit: OrgUnitRow, _: unknown, ctx: Context) => {
+    if (suppressesSmallCells(ctx.viewer)) return suppressedStatistics(unit, ctx);
     const rows = await ctx.loaders.headcountsByUnitId.load(unit.id);
-    const suppress = suppressesSmallCells(ctx.viewer);
     const status = buckets(rows, 'status', TEACHER_STATUS);
     const onQuota = buckets(rows, 'onQuota', ON_QUOTA_LABELS);
-    const active = status.find((b) => b.code === 'active')?.count ?? 0;
-    const onQuotaCount = onQuota.find((b) => b.code === 'true')?.count ?? 0;
-    // Viewers who may not see persons get small cells merged away, and totals of 1–4 withheld.
-    const publish = suppress ? (b: ReturnType<typeof buckets>) => suppressSmallCells(b) : (b: ReturnType<typeof buckets>) => b;
-    const activeTeachers = suppress ? publishedTotal(active) : active;
-    const byOnQuota = publish(onQuota);
     return {
-      activeTeachers,
-      // On quota is byOnQuota's `true` bucket; when that bucket is merged away, the exact figure
-      // would give back the small off-quota group (activeTeachers − onQuota), so it is withheld.
-      onQuota: !suppress ? onQuotaCount : activeTeachers === null ? null : onQuotaCount === 0 ? 0 : (byOnQuota.find((b) => b.code === 'true')?.count ?? null),
-      // byStatus sums every teacher; its `active` bucket is known anyway (every other breakdown adds
-      // up to it), so it never joins the merged bucket, which would then give back the rest.
-      byStatus: suppress ? suppressSmallCells(status, undefined, (b) => b.code === 'active' && activeTeachers !== null) : status,
-      byOnQuota,
-      byGender: publish(buckets(rows, 'gender', GENDER)),
-      byStaffCategory: publish(buckets(rows, 'staffCategory', STAFF_CATEGORY)),
-      byTitle: publish(buckets(rows, 'title', TITLE)),
-      byEducationLevel: publish(buckets(rows, 'educationLevel', EDUCATION_LEVEL)),
-      byStage: publish(buckets(rows, 'stage', STAGE_LABELS)),
-      byLocale: publish(buckets(rows, 'locale', LOCALE_LABELS)),
-      bySubject: publish(buckets(rows, 'subject', null)),
-      byAgeBand: publish(buckets(rows, 'ageBand', AGE_BAND_LABELS)),
-      byTitleAndAgeBand: suppress ? suppressSmallCrossTabCells(titleAgeBandCells(rows)) : titleAgeBandCells(rows).map((c) => ({ ...c, suppressed: false })),
+      activeTeachers: status.find((b) => b.code === 'active')?.count ?? 0,
+      onQuota: onQuota.find((b) => b.code === 'true')?.count ?? 0,
+      byStatus: status,
+      byOnQuota: onQuota,
+      byGender: buckets(rows, 'gender', GENDER),
+      byStaffCategory: buckets(rows, 'staffCategory', STAFF_CATEGORY),
+      byTitle: buckets(rows, 'title', TITLE),
+      byEducationLevel: buckets(rows, 'educationLevel', EDUCATION_LEVEL),
+      byStage: buckets(rows, 'stage', STAGE_LABELS),
+      byLocale: buckets(rows, 'locale', LOCALE_LABELS),
+      bySubject: buckets(rows, 'subject', null),
+      byAgeBand: buckets(rows, 'ageBand', AGE_BAND_LABELS),
+      byTitleAndAgeBand: titleAgeBandCells(rows).map((c) => ({ ...c, suppressed: false })),
       // Its own statement, run only when asked for (resolved below).
-      unitId: unit.id,
-      suppress,
+      unit,
+      suppress: false,
     };
   },
 };
 
+/**
+ * The statistics of viewers who may not see persons (analysts, system administrators): small
+ * cells hidden, consistently with the unit's parent and siblings, so that no difference of
+ * published figures singles anybody out (services/statistics-publication.ts).
+ */
+async function suppressedStatistics(unit: OrgUnitRow, ctx: Context) {
+  const published = await ctx.loaders.statisticsPublication.publication(unit);
+  const dimension = (name: PublishedDimension) => published.dimensions.get(name) as DimensionPublication;
+  const publish = (name: PublishedDimension, set: CodeSet | null) =>
+    publishedBuckets(dimension(name), name === 'status' ? published.all : published.active, (code) => label(set, code));
+  const activeTeachers = published.active.hidden ? null : published.active.count;
+  const onQuota = dimension('onQuota').cells.get('true');
+  const tab = dimension('titleAgeBand');
+  return {
+    activeTeachers,
+    // byOnQuota's `true` bucket: withheld when that bucket is (activeTeachers − onQuota would give back the rest).
+    onQuota: activeTeachers === null ? null : !onQuota || onQuota.count === 0 ? 0 : onQuota.hidden ? null : onQuota.count,
+    byStatus: publish('status', TEACHER_STATUS),
+    byOnQuota: publish('onQuota', ON_QUOTA_LABELS),
+    byGender: publish('gender', GENDER),
+    byStaffCategory: publish('staffCategory', STAFF_CATEGORY),
+    byTitle: publish('title', TITLE),
+    byEducationLevel: publish('educationLevel', EDUCATION_LEVEL),
+    byStage: publish('stage', STAGE_LABELS),
+    byLocale: publish('locale', LOCALE_LABELS),
+    bySubject: publish('subject', null),
+    byAgeBand: publish('ageBand', AGE_BAND_LABELS),
+    // A withheld table, or one of 1–4 people, is not listed at all: which cells hold people would say too much.
+    byTitleAndAgeBand:
+      tab.withheld || tab.empty || published.active.hidden
+        ? []
+        : titleAgeBandCells([...tab.cells].map(([key, f]) => ({ unitId: unit.id, dimension: 'titleAgeBand' as const, code: key, count: f.count })))
+            .filter((c) => c.count > 0)
+            .map((c) => {
+              const hidden = tab.cells.get(`${c.rowCode ?? ''}|${c.columnCode}`)?.hidden ?? false;
+              return { ...c, count: hidden ? null : c.count, suppressed: hidden };
+            }),
+    unit,
+    suppress: true,
+  };
+}
+
 /** Pay bands are a separate statement (teacher_pay), so they are read only when a client asks for them. */
 export const OrgUnitStatistics = {
-  byPayBand: async (stats: { unitId: string; suppress: boolean }, _: unknown, ctx: Context) => {
-    const rows = await ctx.loaders.payBandsByUnitId.load(stats.unitId);
-    const bands = rows
-      .map((r) => ({ code: r.code, label: r.code == null ? '未填写' : payBandLabel(r.code), count: r.count }))
-      .sort((a, b) => (a.code == null ? 1 : b.code == null ? -1 : parseInt(a.code, 10) - parseInt(b.code, 10)));
-    return stats.suppress ? suppressSmallCells(bands) : bands;
+  byPayBand: async (stats: { unit: OrgUnitRow; suppress: boolean }, _: unknown, ctx: Context) => {
+    const labelOfBand = (code: string | null) => (code == null ? '未填写' : payBandLabel(code));
+    const byBand = (a: { code: string | null }, b: { code: string | null }) =>
+      a.code === 'suppressed' ? 1 : b.code === 'suppressed' ? -1 : a.code == null ? 1 : b.code == null ? -1 : parseInt(a.code, 10) - parseInt(b.code, 10);
+    if (stats.suppress) {
+      const [bands, published] = await Promise.all([
+        ctx.loaders.statisticsPublication.payBands(stats.unit),
+        ctx.loaders.statisticsPublication.publication(stats.unit),
+      ]);
+      return publishedBuckets(bands, published.active, labelOfBand).sort(byBand);
+    }
+    const rows = await ctx.loaders.payBandsByUnitId.load(stats.unit.id);
+    return rows.map((r) => ({ code: r.code, label: labelOfBand(r.code), count: r.count })).sort(byBand);
   },
 };
 
