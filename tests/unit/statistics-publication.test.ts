@@ -3,8 +3,7 @@ import { MIN_CELL_SIZE } from '../../subgraphs/shared/src/small-cells';
 import { suppressTable } from '../../subgraphs/shared/src/suppression-table';
 import type { Viewer } from '../../subgraphs/shared/src/identity';
 import type { OrgUnitRow } from '../../subgraphs/teacher-registry/src/repositories/org-units';
-import type { HeadcountRow } from '../../subgraphs/teacher-registry/src/repositories/teachers';
-import { StatisticsPublisher, publishedBuckets } from '../../subgraphs/teacher-registry/src/services/statistics-publication';
+import { HierarchyPublisher, publishedBuckets, type Figure, type UnitCounts } from '../../subgraphs/shared/src/hierarchy-publication';
 
 /**
  * Statistics published for viewers who may not see persons must not let anybody be singled out by
@@ -60,21 +59,20 @@ function buildTree(leafCounts: number[][][]): Unit[] {
   return all;
 }
 
+/** The shared publisher over the tree: one total (active teachers) and one breakdown (title). */
 function publisherFor(units: Unit[]) {
   const byId = new Map(units.map((u) => [u.row.id, u]));
-  const rowsOf = (u: Unit): HeadcountRow[] => {
-    const total = [...u.counts.values()].reduce((s, n) => s + n, 0);
-    return [
-      ...(total > 0 ? [{ unitId: u.row.id, dimension: 'status' as const, code: 'active', count: total }] : []),
-      ...[...u.counts].filter(([, n]) => n > 0).map(([code, count]) => ({ unitId: u.row.id, dimension: 'title' as const, code, count })),
-    ];
-  };
+  const countsOf = (u: Unit): UnitCounts => ({
+    id: u.row.id,
+    totals: new Map([['active', [...u.counts.values()].reduce((s, n) => s + n, 0)]]),
+    dimensions: new Map([['title', new Map([...u.counts].filter(([, n]) => n > 0))]]),
+  });
   const viewer = { subject: 'a', role: 'analyst', orgId: 'CN', orgPath: '/CN/', clientId: null, scopes: [] } as unknown as Viewer;
-  return new StatisticsPublisher(viewer, {
+  return new HierarchyPublisher(viewer, { totals: ['active'], dimensions: [{ name: 'title', total: 'active' }] }, {
     unit: async (id) => byId.get(id)?.row ?? null,
-    children: async (id) => byId.get(id)?.children.map((c) => c.row) ?? [],
-    headcounts: async (ids) => ids.map((id) => rowsOf(byId.get(id) as Unit)),
-    payBands: async (ids) => ids.map(() => []),
+    // Shuffled: the publisher orders a level's units itself.
+    children: async (id) => [...(byId.get(id)?.children.map((c) => c.row) ?? [])].reverse(),
+    counts: async (ids) => ids.map((id) => countsOf(byId.get(id) as Unit)),
   });
 }
 
@@ -84,9 +82,10 @@ async function smallCountsAReaderWorksOut(units: Unit[]): Promise<string[]> {
   const shown = new Map<string, { total: number | null; buckets: { code: string | null; count: number }[] }>();
   for (const unit of units) {
     const published = await publisher.publication(unit.row);
+    const active = published.totals.get('active') as Figure;
     shown.set(unit.row.id, {
-      total: published.active.hidden ? null : published.active.count,
-      buckets: publishedBuckets(published.dimensions.get('title') as never, published.active, (c) => c ?? ''),
+      total: active.hidden ? null : active.count,
+      buckets: publishedBuckets(published.dimensions.get('title'), active, (c) => c ?? ''),
     });
   }
   // Unknowns: hidden totals and codes not shown (zeros excepted); equations as index groups.
@@ -157,7 +156,8 @@ describe('statistics decided level by level', () => {
     for (const id of ['P0S0', 'P0S1', 'P0S2']) {
       const unit = units.find((u) => u.row.id === id) as Unit;
       const p = await publisher.publication(unit.row);
-      totals.push(p.active.hidden ? null : p.active.count);
+      const active = p.totals.get('active') as Figure;
+      totals.push(active.hidden ? null : active.count);
     }
     expect(totals).toEqual([null, null, 50]);
     expect(await smallCountsAReaderWorksOut(units)).toEqual([]);

@@ -18,3 +18,10 @@ export function mapToMany<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (
   }
   return keys.map((key) => byKey.get(key) ?? []);
 }
+
+/** loadMany's answers, failing as a whole when one of them failed. */
+export function settledOrThrow<T>(results: (T | Error)[]): T[] {
+  const failed = results.find((r): r is Error => r instanceof Error);
+  if (failed) throw failed;
+  return results as T[];
+}

@@ -6,6 +6,7 @@ import type { Viewer } from './identity';
 import { normaliseUuid } from './ids';
 import { mapTo } from './loaders';
 import { whereTeacherInScope } from './org-scope';
+import { unitNodeOfPath, type UnitNode } from './hierarchy-publication';
 
 /**
  * Local projections a subgraph keeps of facts another subgraph owns, only to authorise its own
@@ -77,4 +78,31 @@ export function createTeacherScopeLoader(db: Db, viewer: Viewer) {
 /** Seeds the teacher_scope projection from the demo data set (the registry's events feed it later). */
 export async function seedTeacherScope(trx: Knex.Transaction, db: Db, dataset: DemoDataset): Promise<void> {
   await insertInBatches(trx, db.t('teacher_scope'), dataset.teachers.map((t) => ({ teacher_id: t.id, org_path: t.orgPath })));
+}
+
+/**
+ * The organisation tree as the `org_scope` projection holds it (id and path; the parent is the
+ * path's previous code), for the statistics decided level by level (hierarchy-publication.ts).
+ * Built per request, like every loader.
+ */
+export function createOrgTreeLoaders(db: Db) {
+  const unitById = new DataLoader<string, UnitNode | null>(async (ids) => {
+    const rows: { id: string; path: string }[] = await db.knex(db.t('org_scope')).select('org_id as id', 'org_path as path').whereIn('org_id', ids as string[]);
+    return mapTo(ids, rows.map((r) => unitNodeOfPath(r.id, r.path)), (u) => u.id);
+  });
+  const childrenById = new DataLoader<string, UnitNode[]>(async (ids) => {
+    const parents = (await unitById.loadMany(ids)).map((u) => (u instanceof Error ? null : u));
+    const known = parents.filter((u): u is UnitNode => u !== null);
+    if (known.length === 0) return ids.map(() => []);
+    // Codes are alphanumeric, so a path needs no escaping in the pattern: one more code, then '/'.
+    const rows: { id: string; path: string }[] = await db
+      .knex(db.t('org_scope'))
+      .select('org_id as id', 'org_path as path')
+      .where((q) => {
+        for (const parent of known) q.orWhereRaw('org_path ~ ?', [`^${parent.path}[A-Za-z0-9]+/$`]);
+      });
+    const children = rows.map((r) => unitNodeOfPath(r.id, r.path));
+    return ids.map((id) => children.filter((c) => c.parentId === id));
+  });
+  return { unit: (id: string) => unitById.load(id), children: (id: string) => childrenById.load(id) };
 }

@@ -27,8 +27,6 @@ export interface TableCell {
   count: number;
   /** Decided in another table: whether it is hidden there, and whether a reader can work it out anyway. */
   fixed?: { hidden: boolean; known: boolean };
-  /** Hidden from the start although not small (the caller's complementary choice); may still be worked out. */
-  hide?: boolean;
 }
 
 export interface SuppressedTable {
@@ -44,7 +42,7 @@ export interface SuppressedTable {
 export function suppressTable(cells: readonly TableCell[], groups: readonly (readonly number[])[], minimum = MIN_CELL_SIZE): SuppressedTable {
   const small = (count: number) => count > 0 && count < minimum;
   const free = (i: number) => (cells[i] as TableCell).fixed === undefined;
-  const hidden = cells.map((c) => (c.fixed ? c.fixed.hidden : small(c.count) || (c.hide ?? false)));
+  const hidden = cells.map((c) => (c.fixed ? c.fixed.hidden : small(c.count)));
   const guarded = cells.map((c, i) => hidden[i] && (c.fixed ? !c.fixed.known : small(c.count)));
   const groupsOf: number[][] = cells.map(() => []);
   groups.forEach((group, g) => group.forEach((i) => (groupsOf[i] as number[]).push(g)));

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../../shared/src/db';
 import type { Viewer } from '../../shared/src/identity';
-import { mapTo, mapToMany } from '../../shared/src/loaders';
+import { mapTo, mapToMany, settledOrThrow } from '../../shared/src/loaders';
 import {
   findChangeLogByRequestIds,
   findChangeLogByTeacherIds,
@@ -65,17 +65,10 @@ export function createLoaders(db: Db, viewer: Viewer) {
     statisticsPublication: new StatisticsPublisher(viewer, {
       unit: (id) => loaders.orgUnitById.load(id),
       children: (id) => loaders.orgUnitsByParentId.load(id),
-      headcounts: async (ids) => settled(await loaders.headcountsByUnitId.loadMany(ids)),
-      payBands: async (ids) => settled(await loaders.payBandsByUnitId.loadMany(ids)),
+      headcounts: async (ids) => settledOrThrow(await loaders.headcountsByUnitId.loadMany(ids)),
+      payBands: async (ids) => settledOrThrow(await loaders.payBandsByUnitId.loadMany(ids)),
     }),
   };
-}
-
-/** loadMany's answers, failing as a whole when one of them failed. */
-function settled<T>(results: (T | Error)[]): T[] {
-  const failed = results.find((r): r is Error => r instanceof Error);
-  if (failed) throw failed;
-  return results as T[];
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

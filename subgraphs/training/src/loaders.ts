@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../../shared/src/db';
 import type { Viewer } from '../../shared/src/identity';
-import { mapTo, mapToMany } from '../../shared/src/loaders';
-import { createTeacherScopeLoader } from '../../shared/src/projections';
+import { mapTo, mapToMany, settledOrThrow } from '../../shared/src/loaders';
+import { HierarchyPublisher, type PublicationSpec } from '../../shared/src/hierarchy-publication';
+import { createOrgTreeLoaders, createTeacherScopeLoader } from '../../shared/src/projections';
 import type { CreditRules } from './domain/credit-rules';
 import { today } from './domain/validation';
 import {
@@ -25,15 +26,15 @@ import { findCycleOn, listCycles, findRecordsByIds, findRecordsByTeacherIds, typ
 /** Loader key of a cycle: its dates and hours, so the batch function needs no second lookup. */
 export const cycleKey = (cycle: TrainingCycleRow) => `${cycle.startsOn}:${cycle.endsOn}:${cycle.requiredHours}`;
 
-function keyed<K, V>(make: (key: string) => DataLoader<K, V>) {
-  const loaders = new Map<string, DataLoader<K, V>>();
+function keyed<V>(make: (key: string) => V) {
+  const values = new Map<string, V>();
   return (key: string) => {
-    let loader = loaders.get(key);
-    if (!loader) {
-      loader = make(key);
-      loaders.set(key, loader);
+    let value = values.get(key);
+    if (value === undefined) {
+      value = make(key);
+      values.set(key, value);
     }
-    return loader;
+    return value;
   };
 }
 
@@ -42,7 +43,8 @@ export function createLoaders(db: Db, viewer: Viewer) {
   let rules: Promise<CreditRules> | undefined;
   let cycles: Promise<TrainingCycleRow[]> | undefined;
   const cycleToday = () => (currentCycle ??= findCycleOn(db, today()).then((row) => row ?? null));
-  return {
+  const orgTree = createOrgTreeLoaders(db);
+  const loaders = {
     /** Scoped: null for a teacher outside the viewer's reach. */
     teacherById: createTeacherScopeLoader(db, viewer),
     currentCycle: cycleToday,
@@ -91,6 +93,28 @@ export function createLoaders(db: Db, viewer: Viewer) {
       return all.find((c) => c.id === cycleId) ?? null;
     },
   };
+  return {
+    ...loaders,
+    orgTree,
+    /**
+     * Completion figures as viewers who may not see persons get them, per cycle key (see
+     * completionInCycle), decided level by level like the registry's headcounts.
+     */
+    completionPublication: keyed((key) =>
+      new HierarchyPublisher(viewer, COMPLETION_PUBLICATION, {
+        ...orgTree,
+        counts: async (ids) =>
+          settledOrThrow(await loaders.completionInCycle(key).loadMany(ids)).map((row, i) => ({
+            id: ids[i] as string,
+            totals: new Map([['active', Number(row?.teacherCount ?? 0)]]),
+            dimensions: new Map([['completion', new Map([['met', Number(row?.metCount ?? 0)], ['not_met', Number(row?.teacherCount ?? 0) - Number(row?.metCount ?? 0)]])]]),
+          })),
+      }),
+    ),
+  };
 }
+
+/** Active teachers (the same total the registry publishes, decided alike) met or not met the cycle requirement. */
+export const COMPLETION_PUBLICATION: PublicationSpec = { totals: ['active'], dimensions: [{ name: 'completion', total: 'active' }] };
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,6 +1,6 @@
 import { badUserInput } from '../../../shared/src/errors';
 import { suppressesSmallCells } from '../../../shared/src/small-cells';
-import { publishedBuckets, type DimensionPublication, type PublishedDimension } from '../services/statistics-publication';
+import { publishedBuckets, type Figure } from '../../../shared/src/hierarchy-publication';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../shared/src/pagination';
 import type { Context } from '../context';
 import { EDUCATION_LEVEL, GENDER, STAFF_CATEGORY, TEACHER_STATUS, TITLE, labelOf, type CodeSet } from '../domain/code-sets';
@@ -95,12 +95,12 @@ export const OrgUnit = {
  */
 async function suppressedStatistics(unit: OrgUnitRow, ctx: Context) {
   const published = await ctx.loaders.statisticsPublication.publication(unit);
-  const dimension = (name: PublishedDimension) => published.dimensions.get(name) as DimensionPublication;
-  const publish = (name: PublishedDimension, set: CodeSet | null) =>
-    publishedBuckets(dimension(name), name === 'status' ? published.all : published.active, (code) => label(set, code));
-  const activeTeachers = published.active.hidden ? null : published.active.count;
-  const onQuota = dimension('onQuota').cells.get('true');
-  const tab = dimension('titleAgeBand');
+  const active = published.totals.get('active') as Figure;
+  const publish = (name: string, set: CodeSet | null) =>
+    publishedBuckets(published.dimensions.get(name), published.totals.get(name === 'status' ? 'all' : 'active') as Figure, (code) => label(set, code));
+  const activeTeachers = active.hidden ? null : active.count;
+  const onQuota = published.dimensions.get('onQuota')?.cells.get('true');
+  const tab = published.dimensions.get('titleAgeBand');
   return {
     activeTeachers,
     // byOnQuota's `true` bucket: withheld when that bucket is (activeTeachers − onQuota would give back the rest).
@@ -117,7 +117,7 @@ async function suppressedStatistics(unit: OrgUnitRow, ctx: Context) {
     byAgeBand: publish('ageBand', AGE_BAND_LABELS),
     // A withheld table, or one of 1–4 people, is not listed at all: which cells hold people would say too much.
     byTitleAndAgeBand:
-      tab.withheld || tab.empty || published.active.hidden
+      !tab || tab.withheld || tab.empty || active.hidden
         ? []
         : titleAgeBandCells([...tab.cells].map(([key, f]) => ({ unitId: unit.id, dimension: 'titleAgeBand' as const, code: key, count: f.count })))
             .filter((c) => c.count > 0)
@@ -141,7 +141,7 @@ export const OrgUnitStatistics = {
         ctx.loaders.statisticsPublication.payBands(stats.unit),
         ctx.loaders.statisticsPublication.publication(stats.unit),
       ]);
-      return publishedBuckets(bands, published.active, labelOfBand).sort(byBand);
+      return publishedBuckets(bands, published.totals.get('active') as Figure, labelOfBand).sort(byBand);
     }
     const rows = await ctx.loaders.payBandsByUnitId.load(stats.unit.id);
     return rows.map((r) => ({ code: r.code, label: labelOfBand(r.code), count: r.count })).sort(byBand);

@@ -1,7 +1,7 @@
 import { badUserInput } from '../../../shared/src/errors';
 import type { Context } from '../context';
 import { cycleKey } from '../loaders';
-import { MIN_CELL_SIZE, suppressesSmallCells } from '../../../shared/src/small-cells';
+import { suppressesSmallCells } from '../../../shared/src/small-cells';
 
 export const OrgUnit = {
   // Organisation references resolve lazily: the completion field applies the viewer's scope in SQL.
@@ -12,13 +12,21 @@ export const OrgUnit = {
       if (args.cycleId != null) throw badUserInput('cycleId', 'is not a training cycle');
       return null;
     }
-    const row = await ctx.loaders.completionInCycle(`${cycle.id}:${cycleKey(cycle)}`).load(unit.id);
+    const key = `${cycle.id}:${cycleKey(cycle)}`;
+    const row = await ctx.loaders.completionInCycle(key).load(unit.id);
     if (!row) return null;
     const teacherCount = Number(row.teacherCount);
     const metCount = Number(row.metCount);
-    const small = (n: number) => n > 0 && n < MIN_CELL_SIZE;
-    // Two cells (met, not met) and an exact total: one small cell gives the other away, so the whole figure goes.
-    if (suppressesSmallCells(ctx.viewer) && (small(metCount) || small(teacherCount - metCount))) return null;
+    // Viewers who may not see persons get the figure only when its total and both cells are
+    // published as decided level by level (shared/src/hierarchy-publication.ts): the total is the
+    // active teachers the registry withholds alike, and the county less its schools gives nothing away.
+    if (suppressesSmallCells(ctx.viewer)) {
+      const node = await ctx.loaders.orgTree.unit(unit.id);
+      if (!node) return null;
+      const published = await ctx.loaders.completionPublication(key).publication(node);
+      const cells = published.dimensions.get('completion');
+      if (published.totals.get('active')?.hidden || !cells || cells.empty || [...cells.cells.values()].some((c) => c.hidden)) return null;
+    }
     const byCompletion = [
       { code: 'met', label: '达标', count: metCount },
       { code: 'not_met', label: '未达标', count: teacherCount - metCount },
