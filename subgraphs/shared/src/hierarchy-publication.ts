@@ -73,6 +73,9 @@ export interface PublicationSpec {
   dimensions: DimensionSpec[];
 }
 
+/** Decides every child's figures of a level, given the parent's (null for a unit decided alone). */
+export type LevelDecider = (parent: UnitPublication | null, children: UnitCounts[]) => UnitPublication[];
+
 export interface UnitNode {
   id: string;
   parentId: string | null;
@@ -84,12 +87,12 @@ const NULL_KEY = '\u0000null';
 export const keyOfCode = (code: string | null) => code ?? NULL_KEY;
 export const codeOfKey = (key: string) => (key === NULL_KEY ? null : key);
 
-const VISIBLE_ZERO: Figure = { count: 0, hidden: false, known: true };
-const fixedOf = (f: Figure): TableCell => ({ count: f.count, fixed: { hidden: f.hidden, known: f.known } });
-const TOTAL = '\u0001total';
+export const VISIBLE_ZERO: Figure = { count: 0, hidden: false, known: true };
+export const fixedOf = (f: Figure): TableCell => ({ count: f.count, fixed: { hidden: f.hidden, known: f.known } });
+export const TOTAL = '\u0001total';
 
 /** Cells of one table, addressed by row (children first, the parent last) and column name. */
-class TableBuilder {
+export class TableBuilder {
   readonly cells: TableCell[] = [];
   readonly groups: number[][] = [];
   private readonly index = new Map<string, number>();
@@ -188,7 +191,7 @@ function publishDimension(level: Level, spec: DimensionSpec): { rows: DimensionP
 }
 
 /** A breakdown left out whole for every child of a level: no cell shown; zeros stay known (public knowledge). */
-const emptied = (rows: DimensionPublication[]) =>
+export const emptied = (rows: DimensionPublication[]) =>
   rows.map((p) => ({ withheld: true, empty: true, cells: new Map([...p.cells].map(([key, f]) => [key, { ...f, hidden: f.count > 0, known: f.count === 0 }])) }));
 
 /**
@@ -198,7 +201,7 @@ const emptied = (rows: DimensionPublication[]) =>
  * breakdown: they depend on the totals alone, so every subgraph counting the same teachers
  * (training's completion counts active teachers too) withholds the same totals.
  */
-function publishLevel(spec: PublicationSpec, parent: UnitPublication | null, children: UnitCounts[]): UnitPublication[] {
+export function publishLevel(spec: PublicationSpec, parent: UnitPublication | null, children: UnitCounts[]): UnitPublication[] {
   const decided: UnitPublication[] = children.map(() => ({ totals: new Map(), dimensions: new Map() }));
   for (const name of spec.totals) {
     const figures = publishTotals(parent?.totals.get(name) ?? null, children.map((c) => c.totals.get(name) ?? 0));
@@ -220,15 +223,23 @@ export class HierarchyPublisher {
   private readonly levels = new Map<string, Promise<Map<string, UnitPublication>>>();
   private readonly extraLevels = new Map<string, Promise<Map<string, DimensionPublication>>>();
 
+  /**
+   * `decide` is a PublicationSpec (additive breakdowns: a parent's count of a code is its children's
+   * added up) or a function deciding a level itself, for figures whose sums differ (transfers).
+   */
+  private readonly decide: LevelDecider;
+
   constructor(
     private readonly viewer: Viewer,
-    private readonly spec: PublicationSpec,
+    decide: PublicationSpec | LevelDecider,
     private readonly load: {
       unit: (id: string) => Promise<UnitNode | null>;
       children: (id: string) => Promise<UnitNode[]>;
       counts: (ids: readonly string[]) => Promise<UnitCounts[]>;
     },
-  ) {}
+  ) {
+    this.decide = typeof decide === 'function' ? decide : (parent, children) => publishLevel(decide, parent, children);
+  }
 
   /** Decided alone: the top of the viewer's scope, or a unit above it (whose figures are the scope's). */
   private decidedAlone(unit: UnitNode) {
@@ -254,7 +265,7 @@ export class HierarchyPublisher {
       level = (async () => {
         const { parent, units } = await this.members(unit);
         const [parentPublication, counts] = await Promise.all([parent ? this.publication(parent) : null, this.load.counts(units.map((u) => u.id))]);
-        const published = publishLevel(this.spec, parentPublication, counts);
+        const published = this.decide(parentPublication, counts);
         return new Map(units.map((u, i) => [u.id, published[i] as UnitPublication]));
       })();
       this.levels.set(key, level);

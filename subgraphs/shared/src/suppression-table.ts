@@ -27,6 +27,11 @@ export interface TableCell {
   count: number;
   /** Decided in another table: whether it is hidden there, and whether a reader can work it out anyway. */
   fixed?: { hidden: boolean; known: boolean };
+  /**
+   * Never published and never hidden on purpose: a count the equations need but no statistic shows
+   * (the transfers between a county's schools), known to a reader only by working it out.
+   */
+  latent?: boolean;
 }
 
 export interface SuppressedTable {
@@ -41,9 +46,9 @@ export interface SuppressedTable {
 
 export function suppressTable(cells: readonly TableCell[], groups: readonly (readonly number[])[], minimum = MIN_CELL_SIZE): SuppressedTable {
   const small = (count: number) => count > 0 && count < minimum;
-  const free = (i: number) => (cells[i] as TableCell).fixed === undefined;
-  const hidden = cells.map((c) => (c.fixed ? c.fixed.hidden : small(c.count)));
-  const guarded = cells.map((c, i) => hidden[i] && (c.fixed ? !c.fixed.known : small(c.count)));
+  const free = (i: number) => (cells[i] as TableCell).fixed === undefined && !(cells[i] as TableCell).latent;
+  const hidden = cells.map((c) => (c.fixed ? c.fixed.hidden : c.latent || small(c.count)));
+  const guarded = cells.map((c, i) => hidden[i] && !c.latent && (c.fixed ? !c.fixed.known : small(c.count)));
   const groupsOf: number[][] = cells.map(() => []);
   groups.forEach((group, g) => group.forEach((i) => (groupsOf[i] as number[]).push(g)));
   const count = (i: number) => (cells[i] as TableCell).count;
@@ -75,7 +80,7 @@ export function suppressTable(cells: readonly TableCell[], groups: readonly (rea
     while (changed) {
       changed = false;
       for (const group of groups) {
-        const unknown = group.filter((i) => hidden[i] && !(cells[i] as TableCell).fixed?.known);
+        const unknown = group.filter((i) => hidden[i] && !(cells[i] as TableCell).fixed?.known && !(cells[i] as TableCell).latent);
         if (unknown.length === 0) continue;
         if (unknown.length >= 2 && unknown.reduce((sum, i) => sum + count(i), 0) >= minimum) continue;
         const next = group.filter(hideable).sort((a, b) => count(a) - count(b))[0];

@@ -1,14 +1,16 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../../shared/src/db';
 import type { Viewer } from '../../shared/src/identity';
-import { mapTo, mapToMany } from '../../shared/src/loaders';
-import { createTeacherScopeLoader } from '../../shared/src/projections';
+import { mapTo, mapToMany, settledOrThrow } from '../../shared/src/loaders';
+import { HierarchyPublisher, unitCountsOf } from '../../shared/src/hierarchy-publication';
+import { createOrgTreeLoaders, createTeacherScopeLoader } from '../../shared/src/projections';
 import { findAppointmentsByTeacherIds, findPostPlans, slotCountsByUnits, type AppointmentRow, type PostPlanRow, type UnitSlotRow } from './repositories/posts';
 import { todayIso } from './domain/codes';
 import { assignmentsByPlanIds, assignmentsByTeacherIds, ruralServiceYears, type AssignmentRow } from './repositories/rotation';
 import { approvedQuotaVersions, findEmploymentsByTeacherIds, findEnrolments, quotaBalances, type EmploymentRow, type EnrolmentRowDb, type QuotaBalanceRow } from './repositories/staffing';
 import { findApprovalsByTransferIds, findTransfersByIds, type ApprovalRow, type TransferRow } from './repositories/transfers';
 import { mobilityByOrgIds, type MobilityRow } from './repositories/mobility';
+import { decideMobilityLevel } from './services/mobility-publication';
 
 /** Keys of per-(unit, year) loaders: `orgId|year`. */
 export const unitYearKey = (orgId: string, year: number) => `${orgId}|${year}`;
@@ -27,7 +29,9 @@ export interface EnrolmentBundle {
 export function createLoaders(db: Db, viewer: Viewer) {
   const balanceLoaders = new Map<number, DataLoader<string, QuotaBalanceRow | null>>();
   const mobilityLoaders = new Map<number, DataLoader<string, MobilityRow[]>>();
-  return {
+  const mobilityPublishers = new Map<number, HierarchyPublisher>();
+  const orgTree = createOrgTreeLoaders(db);
+  const loaders = {
     teacherById: createTeacherScopeLoader(db, viewer),
     /** One loader per year, so a list of units asking for the same year is one statement. */
     quotaBalanceByOrgId(year: number) {
@@ -86,6 +90,28 @@ export function createLoaders(db: Db, viewer: Viewer) {
     approvalsByTransferId: new DataLoader<string, ApprovalRow[]>(async (ids) =>
       mapToMany(ids, await findApprovalsByTransferIds(db, ids), (r) => r.transferId),
     ),
+  };
+  return {
+    ...loaders,
+    orgTree,
+    /** Mobility figures of a year as viewers who may not see persons get them (services/mobility-publication.ts). */
+    mobilityPublication(year: number) {
+      let publisher = mobilityPublishers.get(year);
+      if (!publisher) {
+        publisher = new HierarchyPublisher(viewer, decideMobilityLevel, {
+          ...orgTree,
+          counts: async (ids) =>
+            settledOrThrow(await loaders.mobilityByOrgId(year).loadMany(ids)).map((rows, i) =>
+              unitCountsOf(ids[i] as string, rows.filter((r) => r.dimension !== 'unit'), (dimensions) => {
+                const sum = (name: string) => [...(dimensions.get(name)?.values() ?? [])].reduce((a, b) => a + b, 0);
+                return new Map([['transfers', sum('transferDirection')], ['rotations', sum('rotationKind')]]);
+              }),
+            ),
+        });
+        mobilityPublishers.set(year, publisher);
+      }
+      return publisher;
+    },
   };
 }
 

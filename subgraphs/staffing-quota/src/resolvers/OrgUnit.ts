@@ -4,7 +4,8 @@ import { todayIso } from '../domain/codes';
 import { unitYearKey, type EnrolmentBundle } from '../loaders';
 import type { PostPlanRow } from '../repositories/posts';
 import type { MobilityRow } from '../repositories/mobility';
-import { publishedTotal, suppressSmallCells, suppressesSmallCells } from '../../../shared/src/small-cells';
+import { suppressesSmallCells } from '../../../shared/src/small-cells';
+import { publishedBuckets, type Figure } from '../../../shared/src/hierarchy-publication';
 
 const MOBILITY_LABELS: Record<string, string> = {
   new_hire: '新招聘', transfer_within_province: '省内调动', transfer_across_provinces: '跨省调动', leave: '离职', retire: '退休',
@@ -13,31 +14,45 @@ const MOBILITY_LABELS: Record<string, string> = {
 };
 
 /**
- * Mobility of a subtree in a year, in the statistics shape every subgraph shares (HeadcountBucket),
- * with small cells suppressed for viewers who may not see persons (a transfer is one person).
+ * Mobility of a subtree in a year, in the statistics shape every subgraph shares (HeadcountBucket).
+ * Viewers who may not see persons (a transfer is one person) get small cells suppressed, decided
+ * level by level with the unit's parent and siblings (services/mobility-publication.ts).
  */
 export async function mobilityOf(ctx: Context, orgId: string, year: number) {
   const rows = await ctx.loaders.mobilityByOrgId(year).load(orgId);
   if (!rows.some((r) => r.dimension === 'unit')) return null;
-  const suppress = suppressesSmallCells(ctx.viewer);
-  const buckets = (dimension: MobilityRow['dimension']) => {
-    const list = rows
+  const exact = (dimension: MobilityRow['dimension']) =>
+    rows
       .filter((r) => r.dimension === dimension)
       .map((r) => ({ code: r.code, label: MOBILITY_LABELS[r.code] ?? r.code, count: r.count }))
       .sort((a, b) => a.code.localeCompare(b.code));
-    return suppress ? suppressSmallCells(list) : list;
-  };
-  const transfers = rows.filter((r) => r.dimension === 'transferDirection').reduce((sum, r) => sum + r.count, 0);
-  const rotations = rows.filter((r) => r.dimension === 'rotationKind').reduce((sum, r) => sum + r.count, 0);
+  const sum = (dimension: MobilityRow['dimension']) => rows.filter((r) => r.dimension === dimension).reduce((s, r) => s + r.count, 0);
+  if (!suppressesSmallCells(ctx.viewer)) {
+    return {
+      year,
+      transfers: sum('transferDirection'),
+      rotations: sum('rotationKind'),
+      byTransferKind: exact('transferKind'),
+      byTransferDirection: exact('transferDirection'),
+      byRotationKind: exact('rotationKind'),
+      byRotationStatus: exact('rotationStatus'),
+    };
+  }
+  const node = await ctx.loaders.orgTree.unit(orgId);
+  if (!node) return null;
+  const published = await ctx.loaders.mobilityPublication(year).publication(node);
+  const total = (name: string) => published.totals.get(name) as Figure;
+  const buckets = (dimension: string, totalName: string) =>
+    publishedBuckets(published.dimensions.get(dimension), total(totalName), (code) => (code == null ? '' : (MOBILITY_LABELS[code] ?? code)));
+  const shown = (name: string) => (total(name).hidden ? null : total(name).count);
   return {
     year,
-    // Totals of 1–4 are persons too: withheld from viewers who may not see persons.
-    transfers: suppress ? publishedTotal(transfers) : transfers,
-    rotations: suppress ? publishedTotal(rotations) : rotations,
-    byTransferKind: buckets('transferKind'),
-    byTransferDirection: buckets('transferDirection'),
-    byRotationKind: buckets('rotationKind'),
-    byRotationStatus: buckets('rotationStatus'),
+    transfers: shown('transfers'),
+    rotations: shown('rotations'),
+    byTransferKind: buckets('transferKind', 'transfers'),
+    byTransferDirection: buckets('transferDirection', 'transfers'),
+    byRotationKind: buckets('rotationKind', 'rotations'),
+    byRotationStatus: buckets('rotationStatus', 'rotations'),
   };
 }
 
