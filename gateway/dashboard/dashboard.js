@@ -14,6 +14,7 @@ const UNIT_FIELDS = `id name level
     staffingQuota(year: $year) { approved occupied balance standard standardGap }
     trainingCompletion { teacherCount metCount completionRate cycle { startsOn endsOn } }
     children { id name level
+      statistics { activeTeachers }
       staffingQuota(year: $year) { approved occupied balance standard standardGap }
       trainingCompletion { teacherCount metCount completionRate } }`;
 const OVERVIEW = `query DashboardOverview($year: Int!) { viewer { role organisation { ${UNIT_FIELDS} } } }`;
@@ -186,24 +187,37 @@ function renderDeficit(org) {
 // ---------------------------------------------------------------------------------------------
 // Training completion per unit.
 // ---------------------------------------------------------------------------------------------
+/**
+ * A unit's completion: viewers who may not see persons get only the met count from training (the
+ * registry alone publishes teacher totals to them), so teachers and rate come from the unit's
+ * activeTeachers when it is published; otherwise they stay unknown.
+ */
+function completionOf(unit) {
+  const c = unit.trainingCompletion;
+  if (!c) return null;
+  const teachers = c.teacherCount ?? unit.statistics?.activeTeachers ?? null;
+  const rate = c.completionRate ?? (teachers ? c.metCount / teachers : teachers === 0 ? 0 : null);
+  return { teachers, met: c.metCount, rate };
+}
+
 function renderTraining(org) {
   const units = org.children.length > 0 ? org.children : [org];
   const table = $('training-table');
   table.replaceChildren(element('tr', {}, ...['Unit [单位]', 'Teachers', 'Met [达标]', 'Rate'].map((h) => element('th', {}, h))));
   for (const unit of units) {
-    const c = unit.trainingCompletion;
+    const c = completionOf(unit);
     const tr = element('tr', { 'data-unit': unit.id }, element('td', {}, unitLink(unit)));
     if (!c) tr.append(element('td', { colspan: 3, class: 'suppressed' }, 'suppressed or not in your scope'));
-    else tr.append(element('td', { class: 'teachers' }, c.teacherCount), element('td', { class: 'met' }, c.metCount), element('td', { class: 'rate' }, percent(c.completionRate)));
+    else tr.append(element('td', { class: 'teachers' }, shown(c.teachers)), element('td', { class: 'met' }, c.met), element('td', { class: 'rate' }, c.rate === null ? '—' : percent(c.rate)));
     table.append(tr);
   }
-  const rows = units.filter((u) => u.trainingCompletion);
+  const rows = units.filter((u) => completionOf(u)?.rate != null);
   const width = 640;
   const rowHeight = 20;
   const labelWidth = 190;
   const chart = svg('svg', { viewBox: `0 0 ${width} ${rows.length * rowHeight + 6}`, role: 'img', 'aria-label': 'training completion by unit' });
   rows.forEach((unit, i) => {
-    const rate = unit.trainingCompletion.completionRate;
+    const rate = completionOf(unit).rate;
     const y = i * rowHeight;
     chart.append(svg('text', { x: 0, y: y + 14 }, unit.name.length > 14 ? `${unit.name.slice(0, 13)}…` : unit.name));
     chart.append(svg('rect', { x: labelWidth, y: y + 3, width: width - labelWidth - 50, height: rowHeight - 6, fill: '#e4e7eb' }));
@@ -310,7 +324,8 @@ function renderSummary(viewer, org, year) {
   $('active-teachers').textContent = shown(org.statistics.activeTeachers);
   $('quota-balance').textContent = org.staffingQuota ? signed(org.staffingQuota.balance) : '—';
   $('quota-year').textContent = `(${year})`;
-  $('completion-rate').textContent = org.trainingCompletion ? percent(org.trainingCompletion.completionRate) : '—';
+  const completion = completionOf(org);
+  $('completion-rate').textContent = completion?.rate != null ? percent(completion.rate) : '—';
   const suppressed = viewer.role === 'analyst' || /_system_admin$/.test(viewer.role);
   $('suppression-note').hidden = !suppressed;
 }

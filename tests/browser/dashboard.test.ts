@@ -14,8 +14,8 @@ const YEAR = new Date().getFullYear();
 const FIGURES = `query($year: Int!) { viewer { organisation { id name
   statistics { activeTeachers byTitleAndAgeBand { rowCode columnCode count suppressed } }
   staffingQuota(year: $year) { balance }
-  trainingCompletion { completionRate }
-  children { id staffingQuota(year: $year) { approved occupied balance standard standardGap } trainingCompletion { teacherCount metCount completionRate } } } } }`;
+  trainingCompletion { metCount completionRate }
+  children { id statistics { activeTeachers } staffingQuota(year: $year) { approved occupied balance standard standardGap } trainingCompletion { teacherCount metCount completionRate } } } } }`;
 const FORECAST = `query($unit: ID!, $year: Int!) { staffingDemandForecast(orgUnitId: $unit, baseYear: $year, years: 5) { years { year teachersRequired teachersAvailable gap retirements } } }`;
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
@@ -185,11 +185,21 @@ const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
       expect(await cellText(page, `#headcount-table td[data-row="${c.rowCode ?? ''}"][data-col="${c.columnCode}"]`)).toBe(c.suppressed ? '＊' : String(c.count));
     }
     expect(await page.isVisible('#suppression-note')).toBe(true);
-    // Schools whose completion the API withholds (small cells) are shown as suppressed, not as a figure.
+    // Schools whose completion the API withholds (small cells) are shown as suppressed, not as a
+    // figure. Training gives an analyst met counts only; teachers and rate come from the registry's
+    // published activeTeachers, or stay unknown.
     for (const unit of org.children) {
       const row = `#training-table tr[data-unit="${unit.id}"]`;
-      if (unit.trainingCompletion === null) expect(await cellText(page, `${row} td.suppressed`)).toContain('suppressed');
-      else expect(await cellText(page, `${row} td.rate`)).toBe(percent(unit.trainingCompletion.completionRate));
+      const c = unit.trainingCompletion;
+      if (c === null) {
+        expect(await cellText(page, `${row} td.suppressed`)).toContain('suppressed');
+        continue;
+      }
+      expect([c.teacherCount, c.completionRate]).toEqual([null, null]);
+      const teachers = unit.statistics.activeTeachers;
+      expect([await cellText(page, `${row} td.teachers`), await cellText(page, `${row} td.met`), await cellText(page, `${row} td.rate`)]).toEqual([
+        teachers === null ? '＊' : String(teachers), String(c.metCount), teachers === null ? '—' : teachers === 0 ? percent(0) : percent(c.metCount / teachers),
+      ]);
     }
     expect(problems).toEqual([]);
   });

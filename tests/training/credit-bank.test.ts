@@ -120,8 +120,15 @@ describe('credit rules and the credit bank', () => {
     expect(hongshan.trainingCompletion.completionRate).toBeCloseTo(hongshan.trainingCompletion.metCount / hongshan.trainingCompletion.teacherCount, 5);
     expect(hubei.trainingCompletion).toBeNull();
     expect(beijing.trainingCompletion).toBeNull();
-    const national = await h.graphql(h.viewer('analyst', 'CN'), q, refs);
+    const national = await h.graphql(h.viewer('national_query', 'CN'), q, refs);
     expect(national.data._entities[1].trainingCompletion.teacherCount).toBe(data.teachers.filter((t) => t.orgPath.includes('/420000/')).length);
+    // Analysts get how many met the requirement, never the teachers in total (the registry's to publish).
+    // (The nation is decided alone; a province may be withheld beside a neighbour with few.)
+    const nation = { r: [{ __typename: 'OrgUnit', id: 'CN' }] };
+    const [analyst, exactNation] = await Promise.all([h.graphql(h.viewer('analyst', 'CN'), q, nation), h.graphql(h.viewer('national_query', 'CN'), q, nation)]);
+    expect(analyst.data._entities[0].trainingCompletion).toEqual({
+      teacherCount: null, metCount: exactNation.data._entities[0].trainingCompletion.metCount, completionRate: null, totalCredits: null,
+    });
     // The subtree's met count equals the count of teachers whose own summary is met.
     const hongshanIds = data.teachers.filter((t) => t.orgPath.includes('/420111/')).map((t) => t.id);
     const summaries = await h.graphql(h.viewer('county_query', '420111'), entities('trainingCycleSummary { isMet }'), teacherRefs(hongshanIds));

@@ -45,12 +45,20 @@ describe('training through the gateway', () => {
 
   it('gives subtree completion rates on OrgUnit, scoped, and children add up to the parent', async () => {
     const query = `{ orgUnit(id: "420100") { trainingCompletion { teacherCount metCount completionRate } children { id trainingCompletion { teacherCount metCount } } } }`;
-    const { body } = await t.graphql(await t.token('analyst', '420000'), query);
+    const { body } = await t.graphql(await t.token('province_query', '420000'), query);
     expect(body.errors).toBeUndefined();
     const unit = body.data.orgUnit;
     const children = unit.children.map((c: any) => c.trainingCompletion);
     expect(unit.trainingCompletion.teacherCount).toBe(children.reduce((s: number, c: any) => s + c.teacherCount, 0));
     expect(unit.trainingCompletion.metCount).toBe(children.reduce((s: number, c: any) => s + c.metCount, 0));
+    // An analyst gets the met counts (small ones withheld) and no teacher totals.
+    const analyst = (await t.graphql(await t.token('analyst', '420000'), query)).body.data.orgUnit;
+    const figures = [analyst.trainingCompletion, ...analyst.children.map((c: any) => c.trainingCompletion)];
+    const exact = [unit.trainingCompletion, ...children];
+    expect(figures.some((f) => f !== null)).toBe(true);
+    figures.forEach((f, i) => {
+      if (f !== null) expect(f).toMatchObject({ teacherCount: null, metCount: exact[i].metCount });
+    });
     const neighbour = await t.graphql(await t.token('county_query', '420111'), `{ orgUnit(id: "420115") { trainingCompletion { teacherCount } } }`);
     expect(neighbour.body.data?.orgUnit?.trainingCompletion ?? null).toBeNull();
   });

@@ -105,8 +105,8 @@ async function smallCountsAReaderWorksOut(units: Unit[]): Promise<string[]> {
     variable(`${unit.row.id}:total`, total, s.total !== null);
     for (const code of CODES) {
       const count = unit.counts.get(code) ?? 0;
-      // A code not shown may be zero or hidden: the reader works zeros out like any other count.
-      variable(`${unit.row.id}:${code}`, count, s.buckets.some((b) => b.code === code));
+      // Zeros are taken as known: more than the buckets show, but often public knowledge.
+      variable(`${unit.row.id}:${code}`, count, count === 0 || s.buckets.some((b) => b.code === code));
     }
   }
   // Equations with a known result: members with their signs (a unit's total and a parent's cell
@@ -176,7 +176,8 @@ describe('statistics decided level by level', () => {
     const count = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 5, max: 30 }));
     const leaf = fc.array(count, { minLength: CODES.length, maxLength: CODES.length });
     const tree = fc.array(fc.array(leaf, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 });
-    await fc.assert(fc.asyncProperty(tree, async (leaves) => expect(await smallCountsAReaderWorksOut(buildTree(leaves))).toEqual([])), { numRuns: Number(process.env.PROPERTY_RUNS ?? 400) });
+    await fc.assert(fc.asyncProperty(tree, async (leaves) => expect(await smallCountsAReaderWorksOut(buildTree(leaves))).toEqual([])), // A fixed seed keeps CI deterministic; PROPERTY_SEED and PROPERTY_RUNS explore further (README, Statistics).
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 400), seed: Number(process.env.PROPERTY_SEED ?? 20261128) });
   });
 });
 

@@ -13,9 +13,8 @@ import type { Viewer } from './identity';
  * code, every column adding up to the parent's cell), with the parent's own row fixed as the level
  * above decided it (suppression-table.ts explains why that keeps the levels consistent). The chain
  * starts at the top of the viewer's scope, whose figures are decided alone, and runs down to the
- * unit asked for; each level is computed once per request. Children are ordered by id, so two
- * subgraphs holding the same counts (the registry's and training's active teachers) decide the same
- * totals alike.
+ * unit asked for; each level is computed once per request. Children are ordered by id, so the
+ * decisions do not depend on the order a loader returns them in.
  *
  * Order within a level: the totals, then each breakdown with its total fixed (and the cells other
  * figures already decided: byStatus' `active` bucket is the active total; a cross-tab's rows add up
@@ -24,10 +23,16 @@ import type { Viewer } from './identity';
  *
  * The reader modelled (tests/unit/statistics-publication.test.ts): knows every published figure,
  * which codes a breakdown lists, the merged bucket, and solves every sum those figures obey; zeros
- * are taken as known. Limits: a table is never re-decided because a level below cannot protect a
- * cell (then that breakdown is left out whole for the level below, showing nothing, not even which
- * codes are zero); a reader who also knew every zero from elsewhere could, in rare trees, still
- * work a small cell out of such a level.
+ * are taken as known (a school's stage and locale are public, and a cross-tab lists where its
+ * hidden cells are). Limits: a level is never re-decided because a level below cannot protect a
+ * cell; then that breakdown is left out whole for the level below, which in rare trees still lets
+ * a reader who knows every zero work a small cell out (tests/unit/statistics-publication.test.ts
+ * measures how rare).
+ *
+ * Totals are decided together with the breakdowns, so another subgraph counting the same teachers
+ * cannot repeat the decision: it must not publish those totals to these viewers. Training's
+ * completion counts the registry's active teachers, so it shows only how many met the requirement
+ * (`totalsPublishedElsewhere`: the totals are taken as known, and `not_met` is never shown).
  */
 
 export interface Figure {
@@ -59,6 +64,8 @@ export interface UnitCounts {
 
 export interface DimensionSpec {
   name: string;
+  /** Codes never shown (training's `not_met`): hidden from the start, protected like any small count. */
+  unpublished?: string[];
   /** The total its codes add up to. */
   total: string;
   /** Codes whose count is one of the totals (byStatus' `active`): taken from the totals table. */
@@ -69,6 +76,11 @@ export interface DimensionSpec {
 
 export interface PublicationSpec {
   totals: string[];
+  /**
+   * The totals are published by another subgraph (training counts the registry's active teachers):
+   * never shown here, taken as known to every reader, and never hidden to protect a breakdown.
+   */
+  totalsPublishedElsewhere?: boolean;
   /** In the order they are decided: a cross-tab after the breakdowns it adds up to. */
   dimensions: DimensionSpec[];
 }
@@ -111,10 +123,10 @@ export class TableBuilder {
   }
 }
 
-/** One total per child, adding up to the parent's. */
-function publishTotals(parent: Figure | null, counts: number[]): Figure[] {
+/** One total per child, adding up to the parent's; `hide` marks totals hidden from the start. */
+function publishTotals(parent: Figure | null, counts: number[], hide: boolean[]): Figure[] {
   const table = new TableBuilder();
-  counts.forEach((count, row) => table.add(row, TOTAL, { count }));
+  counts.forEach((count, row) => table.add(row, TOTAL, { count, hide: hide[row] ?? false }));
   if (parent) {
     table.add(counts.length, TOTAL, fixedOf(parent));
     table.groups.push(counts.map((_, row) => table.at(row, TOTAL)).concat(table.at(counts.length, TOTAL)));
@@ -134,7 +146,7 @@ interface Level {
  * One breakdown of every child of a level, with its total, linked codes and sides fixed. Rows are
  * the children and, last, the parent's fixed row.
  */
-function publishDimension(level: Level, spec: DimensionSpec): { rows: DimensionPublication[]; exposed: boolean } {
+function publishDimension(level: Level, spec: DimensionSpec): { rows: DimensionPublication[]; exposed: boolean; rowsHiding: number[] } {
   const { children, parent, decided } = level;
   const rows = children.length + (parent ? 1 : 0);
   const table = new TableBuilder();
@@ -143,7 +155,7 @@ function publishDimension(level: Level, spec: DimensionSpec): { rows: DimensionP
   for (const [key, figure] of parent?.dimensions.get(spec.name)?.cells ?? []) if (figure.count > 0) codes.add(key);
   const columns = [...codes];
   // A breakdown nobody holds (no rows at all) has no equations to publish.
-  if (columns.length === 0) return { rows: children.map(() => ({ withheld: false, empty: false, cells: new Map() })), exposed: false };
+  if (columns.length === 0) return { rows: children.map(() => ({ withheld: false, empty: false, cells: new Map() })), exposed: false, rowsHiding: [] };
   const publicationOf = (row: number) => (row === children.length ? (parent as UnitPublication) : (decided[row] as UnitPublication));
   const fixedCell = (row: number, dimension: string, key: string) => publicationOf(row).dimensions.get(dimension)?.cells.get(key) ?? VISIBLE_ZERO;
   const linked = new Map((spec.linked ?? []).map((l) => [l.code, l.total]));
@@ -152,7 +164,7 @@ function publishDimension(level: Level, spec: DimensionSpec): { rows: DimensionP
       const linkedTotal = linked.get(key);
       if (row === children.length) table.add(row, key, fixedOf(fixedCell(row, spec.name, key)));
       else if (linkedTotal !== undefined) table.add(row, key, fixedOf(publicationOf(row).totals.get(linkedTotal) ?? VISIBLE_ZERO));
-      else table.add(row, key, { count: children[row]?.dimensions.get(spec.name)?.get(key) ?? 0 });
+      else table.add(row, key, { count: children[row]?.dimensions.get(spec.name)?.get(key) ?? 0, unshown: spec.unpublished?.includes(key) ?? false });
     }
     table.add(row, TOTAL, fixedOf(publicationOf(row).totals.get(spec.total) ?? VISIBLE_ZERO));
     table.groups.push(columns.map((key) => table.at(row, key)).concat(table.at(row, TOTAL)));
@@ -177,6 +189,7 @@ function publishDimension(level: Level, spec: DimensionSpec): { rows: DimensionP
   for (const key of columns) columnGroup(key);
   columnGroup(TOTAL);
   const result = table.solve();
+  const rowsHiding = children.map((_, row) => row).filter((row) => columns.some((key) => result.hidden[table.at(row, key)]));
   const published = children.map((_, row) => ({
     withheld: result.withheld,
     empty: false,
@@ -187,7 +200,7 @@ function publishDimension(level: Level, spec: DimensionSpec): { rows: DimensionP
       }),
     ),
   }));
-  return { rows: published, exposed: result.exposed };
+  return { rows: published, exposed: result.exposed, rowsHiding };
 }
 
 /** A breakdown left out whole for every child of a level: no cell shown; zeros stay known (public knowledge). */
@@ -195,23 +208,39 @@ export const emptied = (rows: DimensionPublication[]) =>
   rows.map((p) => ({ withheld: true, empty: true, cells: new Map([...p.cells].map(([key, f]) => [key, { ...f, hidden: f.count > 0, known: f.count === 0 }])) }));
 
 /**
- * Every child's figures for a level: totals, then the breakdowns. A breakdown that cannot protect
+ * Every child's figures for a level: totals, then the breakdowns. When a breakdown cannot protect
  * its small cells with the totals as they are (the parent's figures and the children's totals pin
- * them down) is left out whole for the level. The totals are never re-decided because of a
- * breakdown: they depend on the totals alone, so every subgraph counting the same teachers
- * (training's completion counts active teachers too) withholds the same totals.
+ * them down, e.g. a school whose only age band is its total), the totals of the children hiding
+ * cells in it are hidden too and the level is decided again; then every child's total; as a last
+ * resort that breakdown is left out whole for the level.
  */
 export function publishLevel(spec: PublicationSpec, parent: UnitPublication | null, children: UnitCounts[]): UnitPublication[] {
-  const decided: UnitPublication[] = children.map(() => ({ totals: new Map(), dimensions: new Map() }));
-  for (const name of spec.totals) {
-    const figures = publishTotals(parent?.totals.get(name) ?? null, children.map((c) => c.totals.get(name) ?? 0));
-    figures.forEach((figure, i) => decided[i]?.totals.set(name, figure));
+  const hideTotals = children.map(() => false);
+  for (;;) {
+    const decided: UnitPublication[] = children.map(() => ({ totals: new Map(), dimensions: new Map() }));
+    for (const name of spec.totals) {
+      const counts = children.map((c) => c.totals.get(name) ?? 0);
+      const figures = spec.totalsPublishedElsewhere
+        ? counts.map((count) => ({ count, hidden: false, known: true }))
+        : publishTotals(parent?.totals.get(name) ?? null, counts, hideTotals);
+      figures.forEach((figure, i) => decided[i]?.totals.set(name, figure));
+    }
+    let retry = false;
+    for (const dimension of spec.dimensions) {
+      const { rows, exposed, rowsHiding } = publishDimension({ children, parent, decided }, dimension);
+      if (exposed && parent && !spec.totalsPublishedElsewhere) {
+        const more = rowsHiding.filter((row) => !hideTotals[row]);
+        const next = more.length > 0 ? more : hideTotals.every(Boolean) ? [] : children.map((_, row) => row);
+        if (next.length > 0) {
+          for (const row of next) hideTotals[row] = true;
+          retry = true;
+          break;
+        }
+      }
+      (exposed ? emptied(rows) : rows).forEach((p, i) => decided[i]?.dimensions.set(dimension.name, p));
+    }
+    if (!retry) return decided;
   }
-  for (const dimension of spec.dimensions) {
-    const { rows, exposed } = publishDimension({ children, parent, decided }, dimension);
-    (exposed ? emptied(rows) : rows).forEach((p, i) => decided[i]?.dimensions.set(dimension.name, p));
-  }
-  return decided;
 }
 
 /**

@@ -32,6 +32,10 @@ export interface TableCell {
    * (the transfers between a county's schools), known to a reader only by working it out.
    */
   latent?: boolean;
+  /** Hidden from the start although not small (the caller's complementary choice); may still be worked out. */
+  hide?: boolean;
+  /** Never shown (training's `not_met`): hidden from the start; it may be worked out unless it is small. */
+  unshown?: boolean;
 }
 
 export interface SuppressedTable {
@@ -47,8 +51,9 @@ export interface SuppressedTable {
 export function suppressTable(cells: readonly TableCell[], groups: readonly (readonly number[])[], minimum = MIN_CELL_SIZE): SuppressedTable {
   const small = (count: number) => count > 0 && count < minimum;
   const free = (i: number) => (cells[i] as TableCell).fixed === undefined && !(cells[i] as TableCell).latent;
-  const hidden = cells.map((c) => (c.fixed ? c.fixed.hidden : c.latent || small(c.count)));
+  const hidden = cells.map((c) => (c.fixed ? c.fixed.hidden : c.latent || c.hide || c.unshown || small(c.count)));
   const guarded = cells.map((c, i) => hidden[i] && !c.latent && (c.fixed ? !c.fixed.known : small(c.count)));
+  const unshown = cells.map((c) => !c.fixed && (c.unshown ?? false));
   const groupsOf: number[][] = cells.map(() => []);
   groups.forEach((group, g) => group.forEach((i) => (groupsOf[i] as number[]).push(g)));
   const count = (i: number) => (cells[i] as TableCell).count;
@@ -73,14 +78,15 @@ export function suppressTable(cells: readonly TableCell[], groups: readonly (rea
     return known;
   };
 
-  // Every group holding cells a reader does not know must hold at least two, adding up to the
+  // Every group hiding cells a reader does not know must hide at least two, adding up to the
   // minimum: a merged bucket of 1–4 would say those few people share one of the hidden codes.
   const hidePairs = () => {
     let changed = true;
     while (changed) {
       changed = false;
       for (const group of groups) {
-        const unknown = group.filter((i) => hidden[i] && !(cells[i] as TableCell).fixed?.known && !(cells[i] as TableCell).latent);
+        // Cells hidden because they are never shown (not small) need no company either.
+        const unknown = group.filter((i) => hidden[i] && !(cells[i] as TableCell).fixed?.known && !(cells[i] as TableCell).latent && !(unshown[i] && !guarded[i]));
         if (unknown.length === 0) continue;
         if (unknown.length >= 2 && unknown.reduce((sum, i) => sum + count(i), 0) >= minimum) continue;
         const next = group.filter(hideable).sort((a, b) => count(a) - count(b))[0];

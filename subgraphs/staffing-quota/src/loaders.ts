@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Db } from '../../shared/src/db';
 import type { Viewer } from '../../shared/src/identity';
 import { mapTo, mapToMany, settledOrThrow } from '../../shared/src/loaders';
-import { HierarchyPublisher, unitCountsOf } from '../../shared/src/hierarchy-publication';
+import { HierarchyPublisher, unitCountsOf, type UnitNode } from '../../shared/src/hierarchy-publication';
 import { createOrgTreeLoaders, createTeacherScopeLoader } from '../../shared/src/projections';
 import { findAppointmentsByTeacherIds, findPostPlans, slotCountsByUnits, type AppointmentRow, type PostPlanRow, type UnitSlotRow } from './repositories/posts';
 import { todayIso } from './domain/codes';
@@ -11,6 +11,8 @@ import { approvedQuotaVersions, findEmploymentsByTeacherIds, findEnrolments, quo
 import { findApprovalsByTransferIds, findTransfersByIds, type ApprovalRow, type TransferRow } from './repositories/transfers';
 import { mobilityByOrgIds, type MobilityRow } from './repositories/mobility';
 import { decideMobilityLevel } from './services/mobility-publication';
+import { FORECAST_HORIZON, FORECAST_PUBLICATION, forecastCounts } from './services/forecast-publication';
+import { retirementFigures } from './repositories/forecast-rollup';
 
 /** Keys of per-(unit, year) loaders: `orgId|year`. */
 export const unitYearKey = (orgId: string, year: number) => `${orgId}|${year}`;
@@ -30,6 +32,7 @@ export function createLoaders(db: Db, viewer: Viewer) {
   const balanceLoaders = new Map<number, DataLoader<string, QuotaBalanceRow | null>>();
   const mobilityLoaders = new Map<number, DataLoader<string, MobilityRow[]>>();
   const mobilityPublishers = new Map<number, HierarchyPublisher>();
+  const forecastPublishers = new Map<number, HierarchyPublisher>();
   const orgTree = createOrgTreeLoaders(db);
   const loaders = {
     teacherById: createTeacherScopeLoader(db, viewer),
@@ -109,6 +112,25 @@ export function createLoaders(db: Db, viewer: Viewer) {
             ),
         });
         mobilityPublishers.set(year, publisher);
+      }
+      return publisher;
+    },
+    /** Forecast retirements from a base year as viewers who may not see persons get them (services/forecast-publication.ts). */
+    forecastPublication(baseYear: number) {
+      let publisher = forecastPublishers.get(baseYear);
+      if (!publisher) {
+        publisher = new HierarchyPublisher(viewer, FORECAST_PUBLICATION, {
+          ...orgTree,
+          counts: async (ids) => {
+            const nodes = await Promise.all(ids.map((id) => orgTree.unit(id)));
+            return Promise.all(
+              ids.map(async (id, i) =>
+                forecastCounts(id, baseYear, nodes[i] ? await retirementFigures(db, (nodes[i] as UnitNode).path, baseYear, FORECAST_HORIZON) : { inPost: 0, byYear: new Map() }),
+              ),
+            );
+          },
+        });
+        forecastPublishers.set(baseYear, publisher);
       }
       return publisher;
     },

@@ -114,7 +114,15 @@ export function createLoaders(db: Db, viewer: Viewer) {
   };
 }
 
-/** Active teachers (the same total the registry publishes, decided alike) met or not met the cycle requirement. */
-export const COMPLETION_PUBLICATION: PublicationSpec = { totals: ['active'], dimensions: [{ name: 'completion', total: 'active' }] };
+/**
+ * Active teachers who met or did not meet the cycle requirement. The total is the registry's active
+ * teachers, which the registry alone publishes to these viewers; so are the teachers who did not
+ * meet it (total less met): only `met` is shown, decided with both known to the reader.
+ */
+export const COMPLETION_PUBLICATION: PublicationSpec = {
+  totals: ['active'],
+  totalsPublishedElsewhere: true,
+  dimensions: [{ name: 'completion', total: 'active', unpublished: ['not_met'] }],
+};
 
 export type Loaders = ReturnType<typeof createLoaders>;

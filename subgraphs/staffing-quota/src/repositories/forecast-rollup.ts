@@ -274,3 +274,15 @@ export async function forecastFigures(
   if (cached.shared) return { stages: cached.stages, ...(await retirementsByYear(db, unitPath, baseYear, years)) };
   return { stages: cached.stages, inPost: cached.inPost, byYear: cached.byYear };
 }
+
+/**
+ * Teachers in post and retirements per year of a subtree, without the stage projection: what the
+ * forecasts of a unit's siblings contribute when small retirements are suppressed level by level
+ * (services/forecast-publication.ts). From the cache when it holds the subtree alone, else live.
+ */
+export async function retirementFigures(db: Db, unitPath: string, baseYear: number, years: number): Promise<Omit<ForecastFigures, 'stages'>> {
+  const cached = await readCache(db, unitPath, baseYear, years);
+  if (cached && !cached.shared) return { inPost: cached.inPost, byYear: cached.byYear };
+  return retirementsByYear(db, unitPath, baseYear, years);
+}
+

@@ -6,7 +6,7 @@ import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../sh
 import type { Context } from '../context';
 import { MAX_GRADE, provinceOfPath, todayIso, type PostCategoryValue } from '../domain/codes';
 import { forecastFigures } from '../repositories/forecast-rollup';
-import { publishedTotal, suppressSmallRunningCounts, suppressesSmallCells, type PublishedRunningCount } from '../../../shared/src/small-cells';
+import { suppressesSmallCells } from '../../../shared/src/small-cells';
 import { findOrgsByIds } from '../repositories/orgs';
 import { slotCounts } from '../repositories/posts';
 import { eligibleCandidates, PLAN_COLUMNS, rotationParameters, type PlanRow } from '../repositories/rotation';
@@ -106,16 +106,30 @@ export const Query = {
     const yearList = Array.from({ length: years }, (_, i) => args.baseYear + 1 + i);
     const retiring = yearList.map((year) => retirements.byYear.get(year) ?? 0);
     // Retirements are persons: viewers who may not see persons (analysts, system administrators)
-    // get years of 1–4 withheld, and every figure they could be worked back from (small-cells.ts).
-    const suppress = suppressesSmallCells(ctx.viewer);
-    let available = retirements.inPost;
-    const published = suppress
-      ? suppressSmallRunningCounts(retirements.inPost, retiring)
-      : retiring.map((count) => ({ count, remaining: (available -= count) }));
+    // get the figures decided level by level with the unit's parent and siblings
+    // (services/forecast-publication.ts); teachers still available in a year are shown only when
+    // the teachers in post and every retirement up to that year are known anyway.
+    let inPost: number | null = retirements.inPost;
+    let published = retiring.map((count, i) => ({ count: count as number | null, remaining: (retirements.inPost - retiring.slice(0, i + 1).reduce((a, b) => a + b, 0)) as number | null }));
+    if (suppressesSmallCells(ctx.viewer)) {
+      const node = await ctx.loaders.orgTree.unit(unit.id);
+      const figures = node ? await ctx.loaders.forecastPublication(args.baseYear).publication(node) : null;
+      const total = figures?.totals.get('inPost');
+      const cells = figures?.dimensions.get('retirement');
+      inPost = !total || total.hidden ? null : total.count;
+      // A year nobody retires in is no column of the table: a zero, known like every zero.
+      const cellOf = (year: number) => (cells && !cells.empty ? (cells.cells.get(String(year)) ?? { count: 0, hidden: false, known: true }) : null);
+      let knownSoFar = total?.known ?? false;
+      published = yearList.map((year, i) => {
+        const cell = cellOf(year);
+        knownSoFar = knownSoFar && cell !== null && cell.known;
+        return { count: cell && !cell.hidden ? cell.count : null, remaining: knownSoFar ? (published[i]?.remaining ?? null) : null };
+      });
+    }
     const forecastYears = yearList.map((year, i) => {
       const yearStages = stages.filter((s) => s.year === year);
       const required = yearStages.reduce((sum, s) => sum + s.teachersRequired, 0);
-      const { count, remaining } = published[i] as PublishedRunningCount;
+      const { count, remaining } = published[i] as { count: number | null; remaining: number | null };
       return {
         year,
         stages: yearStages,
@@ -127,7 +141,7 @@ export const Query = {
         suppressed: count === null || remaining === null,
       };
     });
-    return { unit: orgRef(unit.id), baseYear: args.baseYear, teachersInPost: suppress ? publishedTotal(retirements.inPost) : retirements.inPost, years: forecastYears };
+    return { unit: orgRef(unit.id), baseYear: args.baseYear, teachersInPost: inPost, years: forecastYears };
   },
 };
 

@@ -17,15 +17,18 @@ export const OrgUnit = {
     if (!row) return null;
     const teacherCount = Number(row.teacherCount);
     const metCount = Number(row.metCount);
-    // Viewers who may not see persons get the figure only when its total and both cells are
-    // published as decided level by level (shared/src/hierarchy-publication.ts): the total is the
-    // active teachers the registry withholds alike, and the county less its schools gives nothing away.
+    // Viewers who may not see persons get how many met the requirement, decided level by level
+    // (shared/src/hierarchy-publication.ts), and nothing that gives the unit's teachers in total:
+    // the registry alone publishes those to them (its activeTeachers), so the rate is theirs to work out.
     if (suppressesSmallCells(ctx.viewer)) {
       const node = await ctx.loaders.orgTree.unit(unit.id);
       if (!node) return null;
       const published = await ctx.loaders.completionPublication(key).publication(node);
-      const cells = published.dimensions.get('completion');
-      if (published.totals.get('active')?.hidden || !cells || cells.empty || [...cells.cells.values()].some((c) => c.hidden)) return null;
+      const met = published.dimensions.get('completion');
+      const cell = met && !met.empty ? (met.cells.get('met') ?? { count: 0, hidden: false, known: true }) : null;
+      if (!cell || cell.hidden) return null;
+      const byMet = cell.count > 0 ? [{ code: 'met', label: '达标', count: cell.count }] : [];
+      return { cycle, teacherCount: null, metCount: cell.count, completionRate: null, totalCredits: null, byCompletion: byMet };
     }
     const byCompletion = [
       { code: 'met', label: '达标', count: metCount },
