@@ -1,4 +1,4 @@
-import { MIN_CELL_SIZE } from './small-cells';
+import { MIN_CELL_SIZE, SUPPRESSED_CODE } from './small-cells';
 import { suppressTable, type TableCell } from './suppression-table';
 import type { Viewer } from './identity';
 
@@ -350,7 +350,7 @@ export function publishedBuckets(
   // The merged bucket is the total less the visible buckets: only published when the total is known
   // anyway, and when it holds at least the minimum.
   if (hidden >= MIN_CELL_SIZE && (!total.hidden || total.known)) {
-    visible.push({ code: 'suppressed', label: `fewer than ${MIN_CELL_SIZE} each (suppressed)`, count: hidden });
+    visible.push({ code: SUPPRESSED_CODE, label: `fewer than ${MIN_CELL_SIZE} each (suppressed)`, count: hidden });
   }
   return visible;
 }

@@ -7,8 +7,7 @@ import { MIN_CELL_SIZE } from './small-cells';
  * breakdown. Each such sum is a *group* of cells whose total a reader knows (the equations have a
  * known right-hand side: a published figure, or zero once the parent's or the total's cell is
  * itself a member). A reader who knows every cell of a group but one knows that one too, and so
- * on in chains; this is the reasoning `firstDerivableSmallCell` (small-cells.ts) applies to one
- * cross-tab, here for any set of groups.
+ * on in chains.
  *
  * Cells of 1 to minimum - 1 persons are hidden; then more cells are hidden until no guarded cell
  * can be worked out: the small ones, and cells decided elsewhere (`fixed`) that were hidden there
