@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describeOnPostgres } from '../helpers/database';
-import { forecastCountsSettled, forecastFigures } from '../../subgraphs/staffing-quota/src/repositories/forecast-rollup';
+import { forecastCountsSettled, forecastFigures, retirementFiguresOfMany } from '../../subgraphs/staffing-quota/src/repositories/forecast-rollup';
 import { projectStages, retirementsByYear } from '../../subgraphs/staffing-quota/src/repositories/forecast';
 import { countQueries } from '../helpers/query-counter';
 import { startStaffing, type StaffingService } from './staffing-service';
@@ -33,6 +33,13 @@ describe('forecast rollup', () => {
     }
     // The comparison means something: many units have pupils and teachers.
     expect(nonEmpty).toBeGreaterThan(5);
+    // The siblings' figures of the level-by-level suppression: every unit at once, the same numbers.
+    const many = await retirementFiguresOfMany(s.server.db, units.map((u) => u.org_path), baseYear, YEARS);
+    for (const [i, unit] of units.entries()) {
+      const live = await retirementsByYear(s.server.db, unit.org_path, baseYear, YEARS);
+      const shape = (f: { inPost: number; byYear: Map<number, number> }) => ({ inPost: f.inPost, byYear: [...f.byYear].sort((a, b) => a[0] - b[0]) });
+      expect([unit.org_id, shape(many[i] as { inPost: number; byYear: Map<number, number> })]).toEqual([unit.org_id, shape(live)]);
+    }
   }
 
   beforeAll(async () => {
@@ -62,6 +69,16 @@ describe('forecast rollup', () => {
     const county = units.find((u) => u.org_id === '420115')!;
     const local = await countQueries([knex()], () => forecastFigures(s.server.db, county.org_path, 2026, 5));
     expect([nation.count, local.count]).toEqual([1, 1]);
+    // A level of siblings is one statement per table too (provinces read province sums).
+    const provinces = units.filter((u) => u.org_path.split('/').filter(Boolean).length === 2).map((u) => u.org_path);
+    const counties = units.filter((u) => u.org_path.split('/').filter(Boolean).length === 4).map((u) => u.org_path);
+    expect(provinces.length).toBeGreaterThan(1);
+    expect(counties.length).toBeGreaterThan(1);
+    const levels = await countQueries([knex()], async () => {
+      await retirementFiguresOfMany(s.server.db, provinces, 2026, 5);
+      await retirementFiguresOfMany(s.server.db, counties, 2026, 5);
+    });
+    expect(levels.count).toBe(2);
   });
 
   it('stays exact after teacher moves, retirements, new teachers and enrolment changes', async () => {

@@ -12,7 +12,7 @@ import { findApprovalsByTransferIds, findTransfersByIds, type ApprovalRow, type 
 import { mobilityByOrgIds, type MobilityRow } from './repositories/mobility';
 import { decideMobilityLevel } from './services/mobility-publication';
 import { FORECAST_HORIZON, FORECAST_PUBLICATION, forecastCounts } from './services/forecast-publication';
-import { retirementFigures } from './repositories/forecast-rollup';
+import { retirementFiguresOfMany } from './repositories/forecast-rollup';
 
 /** Keys of per-(unit, year) loaders: `orgId|year`. */
 export const unitYearKey = (orgId: string, year: number) => `${orgId}|${year}`;
@@ -123,11 +123,10 @@ export function createLoaders(db: Db, viewer: Viewer) {
           ...orgTree,
           counts: async (ids) => {
             const nodes = await Promise.all(ids.map((id) => orgTree.unit(id)));
-            return Promise.all(
-              ids.map(async (id, i) =>
-                forecastCounts(id, baseYear, nodes[i] ? await retirementFigures(db, (nodes[i] as UnitNode).path, baseYear, FORECAST_HORIZON) : { inPost: 0, byYear: new Map() }),
-              ),
-            );
+            const known = nodes.filter((n): n is UnitNode => n !== null);
+            const figures = await retirementFiguresOfMany(db, known.map((n) => n.path), baseYear, FORECAST_HORIZON);
+            const byId = new Map(known.map((n, i) => [n.id, figures[i]]));
+            return ids.map((id) => forecastCounts(id, baseYear, byId.get(id) ?? { inPost: 0, byYear: new Map() }));
           },
         });
         forecastPublishers.set(baseYear, publisher);

@@ -276,13 +276,44 @@ export async function forecastFigures(
 }
 
 /**
- * Teachers in post and retirements per year of a subtree, without the stage projection: what the
- * forecasts of a unit's siblings contribute when small retirements are suppressed level by level
- * (services/forecast-publication.ts). From the cache when it holds the subtree alone, else live.
+ * Teachers in post and retirements per year of several subtrees (a level of siblings), without
+ * the stage projection: what the forecasts of a unit's siblings contribute when small retirements
+ * are suppressed level by level (services/forecast-publication.ts). One statement per table read
+ * for all of them from the cache; a subtree the cache cannot answer (not current, a teacher employed
+ * in two of its units) is counted live.
  */
-export async function retirementFigures(db: Db, unitPath: string, baseYear: number, years: number): Promise<Omit<ForecastFigures, 'stages'>> {
-  const cached = await readCache(db, unitPath, baseYear, years);
-  if (cached && !cached.shared) return { inPost: cached.inPost, byYear: cached.byYear };
-  return retirementsByYear(db, unitPath, baseYear, years);
+export async function retirementFiguresOfMany(db: Db, unitPaths: readonly string[], baseYear: number, years: number): Promise<Omit<ForecastFigures, 'stages'>[]> {
+  const on = `${baseYear}-09-01`;
+  const answers = new Map<string, Omit<ForecastFigures, 'stages'>>();
+  for (const provinces of [true, false]) {
+    const paths = unitPaths.filter((p) => PROVINCE_OR_ABOVE.test(p) === provinces);
+    if (paths.length === 0) continue;
+    const [table, pathColumn] = provinces ? ['forecast_retirement_province', 'province_path'] : ['forecast_retirement_rollup', 'org_path'];
+    const result = await db.knex.raw(
+      `with st as (
+         select exists (select 1 from ${db.t('forecast_rollup_state')} where base_year = ?)
+            and not exists (select 1 from ${db.t('forecast_rollup_dirty')}) as fresh
+       ),
+       units as (select path from unnest(?::text[]) as u(path)),
+       retiring as (
+         select u.path, r.year, sum(r.teachers)::int as n
+           from units u join ${db.t(table)} r on r.${pathColumn} like u.path || '%'
+          where r.base_year = ? group by u.path, r.year
+       )
+       select u.path, st.fresh,
+         (select coalesce(sum(n), 0)::int from retiring where retiring.path = u.path) as "inPost",
+         (select coalesce(json_agg(json_build_object('year', year, 'count', n)), '[]'::json) from retiring
+           where retiring.path = u.path and year between ? and ?) as "byYear",
+         exists (select 1 from ${db.t('forecast_rollup_shared')} sh
+                 join ${db.t('employment')} e on e.teacher_id = sh.teacher_id
+                 join ${db.t('org_scope')} o on o.org_id = e.org_id
+                 where sh.base_year = ? and ${activeOn('e')} and o.org_path like u.path || '%') as shared
+       from units u cross join st`,
+      [baseYear, paths, baseYear, baseYear + 1, baseYear + years, baseYear, on, on],
+    );
+    for (const row of result.rows as { path: string; fresh: boolean; inPost: number; byYear: { year: number; count: number }[]; shared: boolean }[]) {
+      if (row.fresh && !row.shared) answers.set(row.path, { inPost: row.inPost, byYear: new Map(row.byYear.map((r) => [r.year, r.count])) });
+    }
+  }
+  return Promise.all(unitPaths.map(async (path) => answers.get(path) ?? retirementsByYear(db, path, baseYear, years)));
 }
-
