@@ -45,8 +45,9 @@ query TeacherArchive($first: Int = 3) {
   {
     title: 'Statistics by region',
     query: `# Decision support [决策支持]: headcount, training completion and staffing for a unit and each unit below it.
-# For analysts and system administrators figures of 1–4 teachers are suppressed: a bucket merges into
-# "suppressed", and a total (activeTeachers, onQuota) is null when it is 1–4 or would give a hidden group back.
+# For analysts and system administrators no figure of 1–4 teachers is shown or can be subtracted out of the
+# unit's, its parent's and its siblings' figures: hidden buckets merge into "suppressed", a withheld total is
+# null, and training gives them metCount only (the teachers in total are statistics.activeTeachers).
 query StatisticsByRegion($unit: ID = "420000", $year: Int = 2026) {
   orgUnit(id: $unit) {
     name
@@ -58,7 +59,7 @@ query StatisticsByRegion($unit: ID = "420000", $year: Int = 2026) {
       name
       level
       statistics { activeTeachers onQuota }
-      trainingCompletion { completionRate }
+      trainingCompletion { metCount completionRate }
       staffingQuota(year: $year) { approved occupied balance }
     }
   }
