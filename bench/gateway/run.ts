@@ -40,6 +40,9 @@ const HELP = `Usage: npm run bench:gateway -- [options]
                       (taskset; PostgreSQL and other work still float), so the gateway's own
                       throughput shows instead of its share of two busy cores
   --node-args=<a>     extra Node arguments for our gateway, e.g. --node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --subgraph-node-args=<a>
+                      extra Node arguments for the four subgraph processes (the same for all),
+                      e.g. --subgraph-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof-subgraphs"
   --schema-suffix <s> use the data set of \`npm run generate -- --schema-suffix <s>\` (schemas
                       teacher_registry_<s>, …) instead of the demo data in the default schemas
   --database-url <u>  PostgreSQL for the subgraphs (default postgres://postgres@127.0.0.1:5432/bench)
@@ -64,6 +67,7 @@ function parseOptions() {
       minutes: { type: 'string' },
       pin: { type: 'boolean', default: false },
       'node-args': { type: 'string' },
+      'subgraph-node-args': { type: 'string' },
       'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379/7' },
       'schema-suffix': { type: 'string' },
       'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/bench' },
@@ -235,7 +239,7 @@ async function startSubgraphs(): Promise<Record<string, string>> {
       `subgraphs/${definition.name}/src/main.ts`,
       { ...env, [`${envPrefix(definition.name)}PORT`]: String(PORTS.subgraphBase + 1 + i), SUBGRAPH_URLS: subgraphUrls },
       logDir,
-      [],
+      (args['subgraph-node-args'] ?? '').split(' ').filter(Boolean),
       pinning?.rest,
     );
     children.push(child);

@@ -112,12 +112,104 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-function rowHash(prevHash: string, row: Record<string, unknown>): string {
+/** The hashed content of a row, without the previous hash: `hash = sha256(prev_hash || rowContent)`. */
+function rowContent(row: Record<string, unknown>): string {
   const fields = [row.at, row.subject, row.role, row.org_id, row.client_id ?? null, row.action, row.operation ?? null, row.teacher_ids, row.result, row.detail];
   // Rows written before the actor's organisation path was kept (registry reveals only) hash as they did.
   if (row.org_path != null) fields.push(row.org_path, row.request_id ?? null);
-  const canonical = canonicalJson(fields);
-  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+  return canonicalJson(fields);
+}
+
+function rowHash(prevHash: string, row: Record<string, unknown>): string {
+  return createHash('sha256').update(prevHash).update(rowContent(row)).digest('hex');
+}
+
+const AUDIT_APPEND_SIGNATURE = 'timestamptz, text, text, text, text, text, text, uuid[], text, jsonb, text, text, text';
+const AUDIT_APPEND_COLUMNS = ['at', 'subject', 'role', 'org_id', 'client_id', 'action', 'operation', 'teacher_ids', 'result', 'detail', 'org_path', 'request_id'] as const;
+
+/**
+ * `<schema>.audit_append(...)`: the append of `appendAudit` as one statement instead of three
+ * (lock, read the last hash, insert), so a sensitive read is audited in one round trip to the
+ * database instead of five (with BEGIN and COMMIT). Same lock, same chain: the function takes the
+ * schema's transaction-level advisory lock, then reads the last hash (a VOLATILE PL/pgSQL function
+ * takes a fresh snapshot for each statement, so it sees the row of the writer it waited for), then
+ * inserts with `hash = sha256(prev_hash || content)`, where `content` is the canonical JSON that
+ * `rowContent` computes in the service, exactly as `verifyAuditWindow` recomputes it.
+ */
+export async function createAuditAppendFunction(knex: Knex, schema: string): Promise<void> {
+  // The schema name goes into the function body (a literal and identifiers); it is the service's own setting.
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`unexpected schema name ${schema}`);
+  await knex.raw(`
+    create or replace function ${schema}.audit_append(
+      p_at timestamptz, p_subject text, p_role text, p_org_id text, p_client_id text, p_action text, p_operation text,
+      p_teacher_ids uuid[], p_result text, p_detail jsonb, p_org_path text, p_request_id text, p_content text
+    ) returns void language plpgsql volatile as $$
+    declare
+      prev text;
+    begin
+      perform pg_advisory_xact_lock(hashtextextended('audit:${schema}', 0));
+      select hash into prev from ${schema}.audit_log order by id desc limit 1;
+      prev := coalesce(prev, '${GENESIS}');
+      insert into ${schema}.audit_log (at, subject, role, org_id, client_id, action, operation, teacher_ids, result, detail, org_path, request_id, prev_hash, hash)
+      values (p_at, p_subject, p_role, p_org_id, p_client_id, p_action, p_operation, p_teacher_ids, p_result, p_detail, p_org_path, p_request_id,
+              prev, encode(sha256(convert_to(prev || p_content, 'UTF8')), 'hex'));
+    end $$`);
+}
+
+export async function dropAuditAppendFunction(knex: Knex, schema: string): Promise<void> {
+  await knex.raw(`drop function if exists ??.audit_append(${AUDIT_APPEND_SIGNATURE})`, [schema]);
+}
+
+/**
+ * Whether a schema has `audit_append` (every service's migrations add it; a table made by hand, as
+ * in some tests, or an older scaffold has not), asked once per pool and schema. Asked on the
+ * caller's own transaction when it has one: the embedded database runs one transaction at a time,
+ * so a lookup on another connection would wait for the caller's transaction, which waits for it.
+ */
+const appendFunctionKnown = new WeakMap<object, Map<string, boolean>>();
+async function hasAppendFunction(db: Db, executor: Knex | Knex.Transaction): Promise<boolean> {
+  let bySchema = appendFunctionKnown.get(db.knex);
+  if (!bySchema) appendFunctionKnown.set(db.knex, (bySchema = new Map()));
+  const known = bySchema.get(db.schema);
+  if (known !== undefined) return known;
+  // Not an in-flight lookup shared between callers: one caller's may wait for another's transaction.
+  const result = await executor.raw(`select to_regprocedure(?) is not null as present`, [`${db.schema}.audit_append(${AUDIT_APPEND_SIGNATURE})`]);
+  const present = (result as { rows: { present: boolean }[] }).rows[0]?.present === true;
+  bySchema.set(db.schema, present);
+  return present;
+}
+
+function auditRow(viewer: AuditActor | Viewer, entry: AuditEntry) {
+  const scope = currentAuditScope();
+  return {
+    at: new Date().toISOString(),
+    subject: viewer.subject,
+    role: viewer.role,
+    org_id: viewer.orgId,
+    client_id: viewer.clientId ?? null,
+    action: entry.action,
+    operation: entry.operation ?? scope?.operation ?? null,
+    teacher_ids: [...entry.teacherIds].sort(),
+    result: entry.result,
+    detail: entry.detail ?? {},
+    org_path: viewer.orgPath,
+    request_id: entry.requestId ?? scope?.requestId ?? null,
+  };
+}
+
+/** `select <schema>.audit_append(...)` for one entry, optionally preceded (same statement) by a data-modifying `with` step. */
+function appendStatement(knex: Knex | Knex.Transaction, db: Db, row: ReturnType<typeof auditRow>, before?: Knex.QueryBuilder) {
+  const values = AUDIT_APPEND_COLUMNS.map((c) => (c === 'detail' ? JSON.stringify(row.detail) : (row[c] ?? null)));
+  const call = `select ??.audit_append(?::timestamptz, ?, ?, ?, ?, ?, ?, ?::uuid[], ?, ?::jsonb, ?, ?, ?)`;
+  const bindings = [db.schema, ...values, rowContent(row)];
+  return before ? knex.raw(`with before_audit as (?) ${call}`, [before, ...bindings]) : knex.raw(call, bindings);
+}
+
+function markAudited(db: Db): void {
+  // A mutation that audits itself (a reveal) needs no second row from the audit middleware;
+  // runMutation still appends its own row for the write either way.
+  const scope = currentAuditScope();
+  if (scope && scope.db.schema === db.schema) scope.audited = true;
 }
 
 /**
@@ -126,29 +218,33 @@ function rowHash(prevHash: string, row: Record<string, unknown>): string {
  * has no forks.
  */
 export async function appendAudit(trx: Knex.Transaction, db: Db, viewer: AuditActor | Viewer, entry: AuditEntry): Promise<void> {
-  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`audit:${db.schema}`]);
-  const last = await trx(db.t('audit_log')).orderBy('id', 'desc').first('hash');
-  const row = {
-    at: new Date().toISOString(),
-    subject: viewer.subject,
-    role: viewer.role,
-    org_id: viewer.orgId,
-    client_id: viewer.clientId ?? null,
-    action: entry.action,
-    operation: entry.operation ?? currentAuditScope()?.operation ?? null,
-    teacher_ids: [...entry.teacherIds].sort(),
-    result: entry.result,
-    detail: entry.detail ?? {},
-    org_path: viewer.orgPath,
-    request_id: entry.requestId ?? null,
-  };
-  const scope = currentAuditScope();
-  if (scope && row.request_id === null) row.request_id = scope.requestId;
-  const prevHash = (last?.hash as string | undefined) ?? GENESIS;
-  await trx(db.t('audit_log')).insert({ ...row, detail: JSON.stringify(row.detail), prev_hash: prevHash, hash: rowHash(prevHash, row) });
-  // A mutation that audits itself (a reveal) needs no second row from the audit middleware;
-  // runMutation still appends its own row for the write either way.
-  if (scope && scope.db.schema === db.schema) scope.audited = true;
+  const row = auditRow(viewer, entry);
+  if (await hasAppendFunction(db, trx)) {
+    await appendStatement(trx, db, row);
+  } else {
+    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`audit:${db.schema}`]);
+    const last = await trx(db.t('audit_log')).orderBy('id', 'desc').first('hash');
+    const prevHash = (last?.hash as string | undefined) ?? GENESIS;
+    await trx(db.t('audit_log')).insert({ ...row, detail: JSON.stringify(row.detail), prev_hash: prevHash, hash: rowHash(prevHash, row) });
+  }
+  markAudited(db);
+}
+
+/**
+ * Appends one entry in a transaction of its own, after `before` (an insert, e.g. a per-teacher
+ * access log) when given: both or neither are stored. With `audit_append` this is one statement
+ * (`with before_audit as (<before>) select audit_append(...)`), committed on its own.
+ */
+export async function appendAuditAlone(db: Db, viewer: AuditActor | Viewer, entry: AuditEntry, before?: Knex.QueryBuilder): Promise<void> {
+  if (await hasAppendFunction(db, db.knex)) {
+    await appendStatement(db.knex, db, auditRow(viewer, entry), before);
+    markAudited(db);
+    return;
+  }
+  await db.knex.transaction(async (trx) => {
+    if (before) await before.transacting(trx);
+    await appendAudit(trx, db, viewer, entry);
+  });
 }
 
 /**
@@ -162,16 +258,14 @@ export async function auditRead(
   ctx: { db: Db; viewer: AuditActor | Viewer; requestId?: string | null },
   read: { action: string; teacherIds: readonly string[]; detail?: Record<string, unknown>; result?: AuditEntry['result'] },
 ): Promise<void> {
-  await ctx.db.knex.transaction((trx) =>
-    appendAudit(trx, ctx.db, ctx.viewer, {
-      action: read.action,
-      teacherIds: [...new Set(read.teacherIds)],
-      result: read.result ?? 'ok',
-      detail: read.detail,
-      requestId: ctx.requestId ?? null,
-      operation: currentAuditScope()?.operation ?? null,
-    }),
-  );
+  await appendAuditAlone(ctx.db, ctx.viewer, {
+    action: read.action,
+    teacherIds: [...new Set(read.teacherIds)],
+    result: read.result ?? 'ok',
+    detail: read.detail,
+    requestId: ctx.requestId ?? null,
+    operation: currentAuditScope()?.operation ?? null,
+  });
 }
 
 /**

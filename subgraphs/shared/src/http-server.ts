@@ -110,6 +110,8 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udb
  * client's choice).
  */
 export function unstorableText(variables: unknown): string | null {
+  // Nearly every request is clean: one walk without building paths, and the paths only for a hit.
+  if (!containsUnstorableText(variables)) return null;
   const stack: [unknown, string][] = [[variables, '']];
   while (stack.length) {
     const [value, path] = stack.pop()!;
@@ -125,6 +127,24 @@ export function unstorableText(variables: unknown): string | null {
     }
   }
   return null;
+}
+
+function containsUnstorableText(variables: unknown): boolean {
+  const stack: unknown[] = [variables];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (UNSTORABLE.test(value)) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (value && typeof value === 'object') {
+      for (const key of Object.keys(value)) {
+        if (UNSTORABLE.test(key)) return true;
+        stack.push((value as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type DocumentNode } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { shield, type IRules } from 'graphql-shield';
+import type { IRules } from 'graphql-shield';
 import { exitOnConfigError, type SubgraphConfig } from './config';
 import { runUntilSignalled } from './process';
 import { createDb, migrateLatest, type Db, type SchemaMigration } from './db';
@@ -19,7 +19,7 @@ import { requestIdOf, startHttpServer, sendJson, type RunningHttpServer } from '
 import { createInternalIdentityVerifier, INTERNAL_IDENTITY_HEADER, type Viewer } from './identity';
 import { createLogger, type Logger } from './logger';
 import { metricsAndLoggingPlugin, metricsRoute, watchDatabase } from './metrics';
-import { federationRules, mergeRules, shieldOptions } from './permissions';
+import { federationRules, mergeRules, shieldMiddleware, shieldOptions } from './permissions';
 import { startTracing, traceDatabase, tracingSettingsFromEnv } from './tracing';
 import { auditDeniedReads, auditMiddleware } from './audit-context';
 import { auditTrailWiring } from './audit-trail';
@@ -76,7 +76,7 @@ export function buildSubgraphExecutableSchema<T>(definition: SubgraphDefinition<
     : bare;
   // The audit middleware goes outside shield, so a denied write is recorded as refused too.
   const options = { ...shieldOptions, fallbackError: auditDeniedReads(shieldOptions.fallbackError) };
-  return applyMiddleware(schema, auditMiddleware, shield(mergeRules(federationRules, audit.rules, definition.permissions), options));
+  return applyMiddleware(schema, auditMiddleware, shieldMiddleware(schema, mergeRules(federationRules, audit.rules, definition.permissions), options));
 }
 
 export async function createSubgraphServer<T>(
@@ -113,9 +113,12 @@ export async function createSubgraphServer<T>(
     introspection: config.nodeEnv !== 'production',
     ...commonApolloOptions(logger),
     // Inline traces cost time on every request and reveal resolver timings; metrics come separately.
+    // Cache control is on by default and wraps every field's resolver to collect cache hints (a
+    // willResolveField hook per field); no subgraph sets hints and nothing reads the header.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       metricsAndLoggingPlugin(definition.name, logger, 'debug'),
     ],
   });

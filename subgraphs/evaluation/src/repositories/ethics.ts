@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { appendAudit } from '../../../shared/src/audit';
+import { appendAudit, appendAuditAlone } from '../../../shared/src/audit';
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
 import type { SanctionType } from '../domain/ethics';
@@ -49,8 +49,8 @@ export async function auditEthicsAccess(
 ): Promise<void> {
   if (teacherIds.length === 0) return;
   const ids = [...new Set(teacherIds)];
-  const write = async (trx: Knex.Transaction) => {
-    await trx(db.t('ethics_read_audit')).insert(
+  const accessRows = (k: Knex | Knex.Transaction) =>
+    k(db.t('ethics_read_audit')).insert(
       ids.map((teacherId) => ({
         viewer_subject: viewer.subject,
         viewer_role: viewer.role,
@@ -61,11 +61,14 @@ export async function auditEthicsAccess(
         request_id: requestId,
       })),
     );
-    await appendAudit(trx, db, viewer, { action: `ethics_${action}`, teacherIds: ids, result: 'ok', requestId, detail: { fields: ['ethics'] } });
-  };
-  // Inside a write the rows share its transaction; a plain read gets one short transaction of its own.
-  if ((knex as Knex.Transaction).isTransaction) await write(knex as Knex.Transaction);
-  else await (knex as Knex).transaction(write);
+  const entry = { action: `ethics_${action}`, teacherIds: ids, result: 'ok' as const, requestId, detail: { fields: ['ethics'] } };
+  // Inside a write the rows share its transaction; a plain read stores both in one statement of its own.
+  if ((knex as Knex.Transaction).isTransaction) {
+    await accessRows(knex);
+    await appendAudit(knex as Knex.Transaction, db, viewer, entry);
+  } else {
+    await appendAuditAlone(db, viewer, entry, accessRows(db.knex));
+  }
 }
 
 /** Callers pass ids already authorised through the teacher_scope projection. */

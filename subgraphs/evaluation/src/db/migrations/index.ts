@@ -9,6 +9,7 @@ import { titlePostAndTrainingSummary } from './20261129100000_title_post_and_tra
 import { createAuditLog } from './20261129200000_create_audit_log';
 import { idempotencyRecord } from './20261129600000_idempotency_record';
 import { teacherScopeStatus } from './20261130700000_teacher_scope_status';
+import { auditAppendFunction } from './20261130800000_audit_append_function';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration, titleReview, awards, titlePostAndTrainingSummary, createAuditLog, idempotencyRecord, teacherScopeStatus];
+export const migrations: readonly SchemaMigration[] = [createAnnualAssessment, createEventTablesMigration, assessmentEntryAndEthicsLedger, qualificationRegistration, titleReview, awards, titlePostAndTrainingSummary, createAuditLog, idempotencyRecord, teacherScopeStatus, auditAppendFunction];

@@ -9,6 +9,7 @@ import { quotaRollup } from './20261129500000_quota_rollup';
 import { idempotencyRecord } from './20261129600000_idempotency_record';
 import { forecastRollup } from './20261130600000_forecast_rollup';
 import { teacherScopeStatus } from './20261130700000_teacher_scope_status';
+import { auditAppendFunction } from './20261130800000_audit_append_function';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration, createStandardsPostsTransfersRotation, addLookupIndexes, titlePostsAndApprovedLeave, createAuditLog, quotaRollup, idempotencyRecord, forecastRollup, teacherScopeStatus];
+export const migrations: readonly SchemaMigration[] = [createQuotaAndEmployment, createEventTablesMigration, createStandardsPostsTransfersRotation, addLookupIndexes, titlePostsAndApprovedLeave, createAuditLog, quotaRollup, idempotencyRecord, forecastRollup, teacherScopeStatus, auditAppendFunction];

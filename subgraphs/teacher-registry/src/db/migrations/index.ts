@@ -14,6 +14,7 @@ import { idempotencyRecord } from './20261129600000_idempotency_record';
 import { teacherImportUploads } from './20261130300000_teacher_import_uploads';
 import { payBandMarksLock } from './20261130500000_pay_band_marks_lock';
 import { payBandRollupProvinces } from './20261130500100_pay_band_rollup_provinces';
+import { auditAppendFunction } from './20261130800000_audit_append_function';
 
 /** Append-only, in timestamp order. */
-export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, payBandRollup, headcountRollup, headcountRollupProvinces, headcountRollupFaster, idempotencyRecord, teacherImportUploads, payBandMarksLock, payBandRollupProvinces];
+export const migrations: readonly SchemaMigration[] = [createOrgUnitAndTeacher, createEventTablesMigration, archiveSubRecordsAndChangeReview, createAuditLog, auditEveryWrite, accounts, teacherPay, payBandRollup, headcountRollup, headcountRollupProvinces, headcountRollupFaster, idempotencyRecord, teacherImportUploads, payBandMarksLock, payBandRollupProvinces, auditAppendFunction];

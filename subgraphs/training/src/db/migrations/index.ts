@@ -10,6 +10,7 @@ import { idempotencyRecord } from './20261129600000_idempotency_record';
 import { trainingCompletionRollup } from './20261130100000_training_completion_rollup';
 import { trainingCompletionMarksLock } from './20261130100100_training_completion_marks_lock';
 import { teacherScopeStatus } from './20261130700000_teacher_scope_status';
+import { auditAppendFunction } from './20261130800000_audit_append_function';
 
 /** Append-only, in timestamp order. */
 export const migrations: readonly SchemaMigration[] = [
@@ -24,4 +25,5 @@ export const migrations: readonly SchemaMigration[] = [
   trainingCompletionRollup,
   trainingCompletionMarksLock,
   teacherScopeStatus,
+  auditAppendFunction,
 ];
