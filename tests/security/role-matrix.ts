@@ -664,10 +664,11 @@ export const ENTITY_PROBES: EntityProbe[] = [
   {
     subgraph: 'training',
     typename: 'OrgUnit',
-    selection: 'trainingCompletion { teacherCount }',
+    // metCount: viewers who may not see persons get no teacher totals from training.
+    selection: 'trainingCompletion { metCount }',
     readers: aggregateReaders,
     id: (t) => t.orgId,
-    hasData: (e) => (e?.trainingCompletion?.teacherCount ?? 0) > 0,
+    hasData: (e) => (e?.trainingCompletion?.metCount ?? 0) > 0,
     // One school's completion split is small enough to be suppressed for viewers who may not see persons.
     ownMayBeEmpty: (v) => v.key === 'school_system_admin',
   },
@@ -755,9 +756,9 @@ export const NESTED: Record<string, NestedCase> = {
   },
   'OrgUnit.trainingCompletion': {
     allowed: [A.anyAdmin, A.analyst],
-    query: orgQuery('trainingCompletion { teacherCount }'),
+    query: orgQuery('trainingCompletion { metCount }'),
     vars: (t) => ({ id: t.orgId }),
-    extract: (d) => ({ teacherIds: [], present: (d?.orgUnit?.trainingCompletion?.teacherCount ?? 0) > 0 }),
+    extract: (d) => ({ teacherIds: [], present: (d?.orgUnit?.trainingCompletion?.metCount ?? 0) > 0 }),
     ownMayBeEmpty: (v) => v.key === 'school_system_admin',
     hasOther: true,
   },
