@@ -8,13 +8,13 @@ const SVG = 'http://www.w3.org/2000/svg';
 const $ = (id) => document.getElementById(id);
 
 const UNIT_FIELDS = `id name level
-    statistics { activeTeachers
+    statistics { activeTeachers onQuota
       byTitle { code label count } byAgeBand { code label count }
       byTitleAndAgeBand { rowCode rowLabel columnCode columnLabel count suppressed } }
     staffingQuota(year: $year) { approved occupied balance standard standardGap }
     trainingCompletion { teacherCount metCount completionRate cycle { startsOn endsOn } }
     children { id name level
-      statistics { activeTeachers }
+      statistics { activeTeachers onQuota }
       staffingQuota(year: $year) { approved occupied balance standard standardGap }
       trainingCompletion { teacherCount metCount completionRate } }`;
 const OVERVIEW = `query DashboardOverview($year: Int!) { viewer { role organisation { ${UNIT_FIELDS} } } }`;
@@ -140,6 +140,24 @@ function unitsWith(org, field) {
   return children.length > 0 ? children : [org];
 }
 
+/**
+ * A unit's quota figures: viewers who may not see persons get no on-quota count from staffing (the
+ * registry alone publishes teacher counts to them), so it and what follows from it come from the
+ * unit's statistics.onQuota when that is published; otherwise they stay unknown.
+ */
+function quotaOf(unit) {
+  const q = unit.staffingQuota;
+  if (!q) return null;
+  const occupied = q.occupied ?? unit.statistics?.onQuota ?? null;
+  return {
+    approved: q.approved,
+    occupied,
+    balance: q.balance ?? (occupied === null ? null : q.approved - occupied),
+    standard: q.standard,
+    standardGap: q.standardGap ?? (occupied === null ? null : q.standard - occupied),
+  };
+}
+
 function renderDeficit(org) {
   const units = unitsWith(org, 'staffingQuota');
   const table = $('deficit-table');
@@ -147,14 +165,14 @@ function renderDeficit(org) {
     element('tr', {}, ...['Unit [单位]', 'Approved [核定]', 'On-quota staff [实有]', 'Balance [余缺]', 'Standard [标准]', 'Standard gap [缺编]'].map((h) => element('th', {}, h))),
   );
   for (const unit of units) {
-    const q = unit.staffingQuota;
+    const q = quotaOf(unit);
     const tr = element('tr', { 'data-unit': unit.id }, element('td', {}, unitLink(unit)));
     if (!q) {
       tr.append(element('td', { colspan: 5 }, 'not in your scope'));
     } else {
       tr.append(
         element('td', { class: 'approved' }, q.approved),
-        element('td', { class: 'occupied' }, q.occupied),
+        element('td', { class: 'occupied' }, shown(q.occupied)),
         element('td', { class: `balance${q.balance < 0 ? ' negative' : ''}` }, signed(q.balance)),
         element('td', { class: 'standard' }, q.standard),
         element('td', { class: 'standard-gap' }, signed(q.standardGap)),
@@ -162,17 +180,17 @@ function renderDeficit(org) {
     }
     table.append(tr);
   }
-  const rows = units.filter((u) => u.staffingQuota);
+  const rows = units.filter((u) => quotaOf(u)?.balance != null);
   const width = 640;
   const rowHeight = 20;
   const labelWidth = 190;
-  const max = Math.max(1, ...rows.map((u) => Math.abs(u.staffingQuota.balance)));
+  const max = Math.max(1, ...rows.map((u) => Math.abs(quotaOf(u).balance)));
   const mid = labelWidth + (width - labelWidth) / 2;
   const scale = (width - labelWidth - 20) / 2 / max;
   const chart = svg('svg', { viewBox: `0 0 ${width} ${rows.length * rowHeight + 6}`, role: 'img', 'aria-label': 'quota balance by unit' });
   chart.append(svg('line', { x1: mid, x2: mid, y1: 0, y2: rows.length * rowHeight, stroke: '#9aa5b1' }));
   rows.forEach((unit, i) => {
-    const b = unit.staffingQuota.balance;
+    const b = quotaOf(unit).balance;
     const y = i * rowHeight;
     chart.append(svg('text', { x: 0, y: y + 14 }, unit.name.length > 14 ? `${unit.name.slice(0, 13)}…` : unit.name));
     const w = Math.abs(b) * scale;
@@ -322,7 +340,8 @@ function renderSummary(viewer, org, year) {
     $('unit-name').append(' ', element('a', { href: '#', id: 'back-link' }, '↑ my organisation'));
   }
   $('active-teachers').textContent = shown(org.statistics.activeTeachers);
-  $('quota-balance').textContent = org.staffingQuota ? signed(org.staffingQuota.balance) : '—';
+  const quota = quotaOf(org);
+  $('quota-balance').textContent = quota ? signed(quota.balance) : '—';
   $('quota-year').textContent = `(${year})`;
   const completion = completionOf(org);
   $('completion-rate').textContent = completion?.rate != null ? percent(completion.rate) : '—';

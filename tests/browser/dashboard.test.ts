@@ -15,7 +15,7 @@ const FIGURES = `query($year: Int!) { viewer { organisation { id name
   statistics { activeTeachers byTitleAndAgeBand { rowCode columnCode count suppressed } }
   staffingQuota(year: $year) { balance }
   trainingCompletion { metCount completionRate }
-  children { id statistics { activeTeachers } staffingQuota(year: $year) { approved occupied balance standard standardGap } trainingCompletion { teacherCount metCount completionRate } } } } }`;
+  children { id statistics { activeTeachers onQuota } staffingQuota(year: $year) { approved occupied balance standard standardGap } trainingCompletion { teacherCount metCount completionRate } } } } }`;
 const FORECAST = `query($unit: ID!, $year: Int!) { staffingDemandForecast(orgUnitId: $unit, baseYear: $year, years: 5) { years { year teachersRequired teachersAvailable gap retirements } } }`;
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
@@ -185,6 +185,17 @@ const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
       expect(await cellText(page, `#headcount-table td[data-row="${c.rowCode ?? ''}"][data-col="${c.columnCode}"]`)).toBe(c.suppressed ? '＊' : String(c.count));
     }
     expect(await page.isVisible('#suppression-note')).toBe(true);
+    // Quota: staffing gives an analyst no on-quota count (a count of teachers); the page takes it
+    // from the registry's published onQuota, or shows ＊.
+    for (const unit of org.children) {
+      const q = unit.staffingQuota;
+      expect([q.occupied, q.balance, q.standardGap]).toEqual([null, null, null]);
+      const onQuota = unit.statistics.onQuota;
+      const row = `#deficit-table tr[data-unit="${unit.id}"]`;
+      expect([await cellText(page, `${row} td.approved`), await cellText(page, `${row} td.occupied`), await cellText(page, `${row} td.balance`), await cellText(page, `${row} td.standard-gap`)]).toEqual([
+        String(q.approved), onQuota === null ? '＊' : String(onQuota), onQuota === null ? '＊' : signed(q.approved - onQuota), onQuota === null ? '＊' : signed(q.standard - onQuota),
+      ]);
+    }
     // Schools whose completion the API withholds (small cells) are shown as suppressed, not as a
     // figure. Training gives an analyst met counts only; teachers and rate come from the registry's
     // published activeTeachers, or stay unknown.

@@ -172,6 +172,9 @@ describe('post plans, appointments and free post slots', () => {
     expect(out.data.postSlotAvailability).toBeNull();
     const analyst = await s.call(s.viewer('analyst', '420000'), SLOT, { unit: SCHOOL, grade: 12 });
     expect(analyst.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // A system administrator may see the plan's ceiling and whether a slot is free, not how many teachers hold one.
+    const systemAdmin = await s.call(s.viewer('province_system_admin', '420000'), SLOT, { unit: SCHOOL, grade: 12 });
+    expect(systemAdmin.data.postSlotAvailability).toMatchObject({ ceiling: inside.data.postSlotAvailability.ceiling, occupied: null, free: null, hasFreeSlot: inside.data.postSlotAvailability.hasFreeSlot });
     const badGrade = await s.call(partner, SLOT, { unit: SCHOOL, grade: 0 });
     expect(badGrade.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'grade' });
   });

@@ -222,4 +222,19 @@ describe('enrolment, standard quota, approved quota and balances', () => {
     expect(neighbour.data._entities[0].staffingQuota).toBeNull();
     expect(neighbour.data._entities[1].staffingQuota.approved).toBeGreaterThan(0);
   });
+
+  it('gives viewers who may not see persons the quota and the standard, not the count of on-quota teachers', async () => {
+    const reps = units('420111', '420000');
+    const exact = await s.call(s.viewer('national_query', 'CN'), UNIT, { reps, year: 2026 });
+    for (const role of ['analyst', 'national_system_admin'] as const) {
+      const body = await s.call(s.viewer(role, 'CN'), UNIT, { reps, year: 2026 });
+      expect(body.errors).toBeUndefined();
+      body.data._entities.forEach((e: any, i: number) => {
+        const x = exact.data._entities[i].staffingQuota;
+        // The registry alone publishes teacher counts to them (statistics.onQuota, decided level by level).
+        expect([role, e.staffingQuota]).toEqual([role, { ...x, occupied: null, balance: null, standardGap: null }]);
+        expect(x.occupied).toBeGreaterThan(0);
+      });
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import type { Context } from '../context';
 import { todayIso } from '../domain/dates';
-import { titleConditions } from '../domain/title-review';
+import { titleConditions, type PostSlotFact } from '../domain/title-review';
 import type { TitleApplicationRow } from '../repositories/title-review';
 
 /** The fields the gateway fetches from the registry, staffing-quota and training for `titleReviewCheck` (@requires). */
@@ -11,7 +11,7 @@ interface TeacherWithTitleRequires {
   titleAppointments?: { title: { code: string }; appointedOn: string; endsOn: string | null }[] | null;
   school?: {
     school?: { locale: string } | null;
-    freePostSlots?: { category: string; grade: number; ceiling: number; occupied: number; free: number }[] | null;
+    freePostSlots?: { category: string; grade: number; ceiling: number; occupied: number | null; free: number | null }[] | null;
   } | null;
   ruralOrWeakSchoolServiceYears?: number | null;
   trainingProgress?: { isComplete: boolean } | null;
@@ -50,7 +50,8 @@ export const TeacherTitleFields = {
       currentTitle: teacher.title?.code ?? null,
       titleAppointments: (teacher.titleAppointments ?? []).map((a) => ({ title: a.title.code, appointedOn: a.appointedOn, endsOn: a.endsOn })),
       schoolLocale: teacher.school?.school?.locale ?? null,
-      postSlots: teacher.school?.freePostSlots ?? null,
+      // Slots whose counts staffing-quota withholds (viewers who may not see persons) count as unread.
+      postSlots: readSlots(teacher.school?.freePostSlots ?? null),
       ruralOrWeakServiceYears: teacher.ruralOrWeakSchoolServiceYears ?? null,
       trainingComplete: teacher.trainingProgress ? teacher.trainingProgress.isComplete : null,
       assessments,
@@ -73,3 +74,8 @@ export const TitleApplication = {
   teacher: (row: TitleApplicationRow) => ({ __typename: 'Teacher', id: row.teacherId }),
   school: (row: TitleApplicationRow) => ({ __typename: 'OrgUnit', id: row.schoolId }),
 };
+
+function readSlots(slots: { category: string; grade: number; ceiling: number; occupied: number | null; free: number | null }[] | null): PostSlotFact[] | null {
+  if (!slots || slots.some((s) => s.occupied === null || s.free === null)) return null;
+  return slots as PostSlotFact[];
+}

@@ -62,21 +62,34 @@ export function checkYear(year: number, name = 'year') {
 
 export const orgRef = (id: string | null | undefined) => (id ? { __typename: 'OrgUnit', id } : null);
 
-/** A unit's subtree balance for a year, through the per-year loader (one statement per page of units). */
+/**
+ * A unit's subtree balance for a year, through the per-year loader (one statement per page of units).
+ * On-quota staff are teachers counted: the registry alone publishes that count to viewers who may
+ * not see persons (statistics.onQuota, decided with its parent and siblings), so for them
+ * `occupied` and the figures computed from it are null (README, Statistics).
+ */
 export async function balanceOf(ctx: Context, orgId: string, year: number) {
   const row = await ctx.loaders.quotaBalanceByOrgId(year).load(orgId);
   if (!row) return null;
+  const counted = !suppressesSmallCells(ctx.viewer);
   return {
     // Kept for StaffingQuotaBalance.version, which reads the unit's own quota row.
     orgId,
     year,
     approved: row.approved,
-    occupied: row.occupied,
-    balance: row.approved - row.occupied,
+    occupied: counted ? row.occupied : null,
+    balance: counted ? row.approved - row.occupied : null,
     students: row.students,
     standard: row.standard,
-    standardGap: row.standard - row.occupied,
+    standardGap: counted ? row.standard - row.occupied : null,
   };
+}
+
+/** Post slots of a unit: the appointments in force are teachers counted, withheld like `occupied` above. */
+export function publishedSlots(ctx: Context, ceiling: number, occupied: number) {
+  const free = Math.max(0, ceiling - occupied);
+  const counted = !suppressesSmallCells(ctx.viewer);
+  return { ceiling, occupied: counted ? occupied : null, free: counted ? free : null, hasFreeSlot: free > 0 };
 }
 
 export const OrgUnit = {
@@ -105,10 +118,7 @@ export const OrgUnit = {
     const on = todayIso();
     return rows
       .filter((r) => r.category !== null && r.grade !== null)
-      .map((r) => {
-        const free = Math.max(0, r.ceiling - r.occupied);
-        return { unit: orgRef(unit.id), category: r.category, grade: r.grade, on, ceiling: r.ceiling, occupied: r.occupied, free, hasFreeSlot: free > 0 };
-      });
+      .map((r) => ({ unit: orgRef(unit.id), category: r.category, grade: r.grade, on, ...publishedSlots(ctx, r.ceiling, r.occupied) }));
   },
 };
 

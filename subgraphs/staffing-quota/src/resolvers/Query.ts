@@ -12,7 +12,7 @@ import { slotCounts } from '../repositories/posts';
 import { eligibleCandidates, PLAN_COLUMNS, rotationParameters, type PlanRow } from '../repositories/rotation';
 import { extraRulesInForce, standardsInForce } from '../repositories/standards';
 import { countTransfers, listTransfers, type TransferRow } from '../repositories/transfers';
-import { checkYear, orgRef } from './OrgUnit';
+import { checkYear, orgRef, publishedSlots } from './OrgUnit';
 
 const provinceArg = (code: string | null | undefined) => {
   if (code == null) return null;
@@ -45,8 +45,7 @@ export const Query = {
     const unit = await readableUnit(ctx, args.orgUnitId, { aggregate: false });
     if (!unit) return null;
     const { ceiling, occupied } = await slotCounts(ctx.db.knex, ctx.db, { orgId: unit.id, category, grade: args.grade, on });
-    const free = Math.max(0, ceiling - occupied);
-    return { unit: orgRef(unit.id), category, grade: args.grade, on, ceiling, occupied, free, hasFreeSlot: free > 0 };
+    return { unit: orgRef(unit.id), category, grade: args.grade, on, ...publishedSlots(ctx, ceiling, occupied) };
   },
 
   transfer: (_: unknown, args: { id: string }, ctx: Context) => {
