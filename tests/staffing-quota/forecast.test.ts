@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startStaffing, type StaffingService } from './staffing-service';
+import { workOutSums } from '../helpers/reader';
 
 const KINDERGARTEN = '1162000104'; // 通渭县马营镇中心幼儿园, Gansu, rural
 const RURAL_PRIMARY = '1142000202'; // 江夏区山坡中心小学, Hubei
@@ -135,17 +136,7 @@ describe('demand forecast', () => {
     }
     for (const name of ['inPost', 'later', ...exact.get(county).years.map((y: any) => String(y.year))]) groups.push([`${county}:${name}`, ...schools.map((id) => `${id}:${name}`)]);
     for (const [name, n] of value) if (n === 0) known.add(name);
-    let progress = true;
-    while (progress) {
-      progress = false;
-      for (const group of groups) {
-        const unknown = group.filter((name) => !known.has(name));
-        if (unknown.length === 1) {
-          known.add(unknown[0] as string);
-          progress = true;
-        }
-      }
-    }
+    workOutSums(groups, known);
     const small = (n: number) => n > 0 && n < 5;
     const isRetirement = (name: string) => /:\d{4}$/.test(name) || name.endsWith(':inPost');
     expect([...known].filter((name) => isRetirement(name) && small(value.get(name) ?? 0))).toEqual([]);

@@ -5,6 +5,7 @@ import type { Viewer } from '../../subgraphs/shared/src/identity';
 import type { OrgUnitRow } from '../../subgraphs/teacher-registry/src/repositories/org-units';
 import type { HeadcountRow } from '../../subgraphs/teacher-registry/src/repositories/teachers';
 import { StatisticsPublisher } from '../../subgraphs/teacher-registry/src/services/statistics-publication';
+import { workOutSums } from '../helpers/reader';
 
 /**
  * Title × age band as an analyst gets it, as a property, through the registry's own publisher: a
@@ -89,17 +90,7 @@ async function smallCountsAReaderWorksOut(schools: number[][]): Promise<string[]
   }
   const names = [...value.keys()].map((name) => name.slice(name.indexOf(':') + 1));
   for (const name of new Set(names)) groups.push([`C:${name}`, ...schools.map((_, i) => `S${i}:${name}`)]);
-  let progress = true;
-  while (progress) {
-    progress = false;
-    for (const group of groups) {
-      const unknown = group.filter((name) => !known.has(name));
-      if (unknown.length === 1) {
-        known.add(unknown[0] as string);
-        progress = true;
-      }
-    }
-  }
+  workOutSums(groups, known);
   const small = (n: number) => n > 0 && n < MIN_CELL_SIZE;
   return [...known].filter((name) => small(value.get(name) ?? 0)).map((name) => `${name} = ${value.get(name)}`);
 }

@@ -4,6 +4,7 @@ import { MIN_CELL_SIZE } from '../../subgraphs/shared/src/small-cells';
 import { staffingQuota } from '../../subgraphs/staffing-quota/src';
 import { training } from '../../subgraphs/training/src';
 import { startSubgraphAlone, type SubgraphAlone } from '../helpers/subgraph-alone';
+import { workOutSums } from '../helpers/reader';
 
 /**
  * Training completion and staffing mobility statistics in the shape every subgraph shares
@@ -253,17 +254,7 @@ describe('mobility statistics (transfers and rotations)', () => {
     }
     // Zeros are taken as known (as the publication assumes), and so is B when it is zero, with every B_kind.
     for (const [name, n] of value) if (n === 0) known.add(name);
-    let progress = true;
-    while (progress) {
-      progress = false;
-      for (const group of groups) {
-        const unknown = group.filter((name) => !known.has(name));
-        if (unknown.length === 1) {
-          known.add(unknown[0] as string);
-          progress = true;
-        }
-      }
-    }
+    workOutSums(groups, known);
     const small = (n: number) => n > 0 && n < MIN_CELL_SIZE;
     const visible = new Set<string>();
     for (const unit of units) {
