@@ -19,8 +19,17 @@ export function createLoaders(db: Db, viewer: Viewer) {
       await auditEthicsAccess(db.knex, db, viewer, ids, action);
       return mapToMany(ids, await findEthicsEntriesByTeacherIds(db.knex, db, ids), (r) => r.teacherId);
     });
+  /** Organisation path per teacher (for the province whose rules apply), from teacher_scope. */
+  const orgPathByTeacherId = new DataLoader<string, string | null>(async (ids) => {
+    const rows: { id: string; orgPath: string }[] = await db.knex(db.t('teacher_scope')).select('teacher_id as id', 'org_path as orgPath').whereIn('teacher_id', ids as string[]);
+    const byId = new Map(rows.map((r) => [r.id, r.orgPath]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
   return {
-    teacherById: createTeacherScopeLoader(db, viewer),
+    // The scope check reads each visible teacher's organisation path too: title review needs it, without a second read.
+    teacherById: createTeacherScopeLoader(db, viewer, (rows) => {
+      for (const row of rows) orgPathByTeacherId.prime(row.id, row.orgPath);
+    }),
     assessmentsByTeacherId: new DataLoader<string, AnnualAssessmentRow[]>(async (ids) =>
       mapToMany(ids, await findAssessmentsByTeacherIds(db, ids), (r) => r.teacherId),
     ),
@@ -46,12 +55,7 @@ export function createLoaders(db: Db, viewer: Viewer) {
     trainingSummariesByTeacherId: new DataLoader<string, TrainingSummaryRow[]>(async (ids) =>
       mapToMany(ids, await findTrainingSummariesByTeacherIds(db.knex, db, ids), (r) => r.teacherId),
     ),
-    /** Organisation path per teacher (for the province whose rules apply), from teacher_scope. */
-    orgPathByTeacherId: new DataLoader<string, string | null>(async (ids) => {
-      const rows: { id: string; orgPath: string }[] = await db.knex(db.t('teacher_scope')).select('teacher_id as id', 'org_path as orgPath').whereIn('teacher_id', ids as string[]);
-      const byId = new Map(rows.map((r) => [r.id, r.orgPath]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
+    orgPathByTeacherId,
     /** Title minimums in force today for a batch of provinces (national rows included). */
     titleRequirementsByProvince: new DataLoader<string, Awaited<ReturnType<typeof findTitleRequirements>>>(async (provinces) => {
       const rows = await findTitleRequirements(db, provinces, todayIso());

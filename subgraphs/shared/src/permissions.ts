@@ -86,12 +86,13 @@ function isFieldMap(value: unknown): value is Record<string, unknown> {
  *
  * - Fields whose rule is `allow` are left unwrapped. Shield wraps every field in an async middleware
  *   that evaluates the field's rule; for `allow` that always calls the resolver.
- * - A rule that depends on the request alone (every rule here: `rule(..., { cache: 'contextual' })`
- *   and `and`/`or`/`not`/`chain`/`race` of such rules, `allow`, `deny`) has one verdict per request,
- *   which shield computes once and keeps in the request's context. Once a field's rule has passed in a
- *   request, that field's later values (the same field of the next teacher on the page) call the
- *   resolver directly instead of asking shield again. A rule that did not pass goes through shield
- *   every time, so refusals (and their audit rows, audit-context.ts) are exactly shield's.
+ * - A rule that depends on the request alone (every rule here: `rule(..., { cache: 'contextual' })`,
+ *   which shield evaluates once per request, and `and`/`or`/`not`/`chain`/`race` of such rules) has
+ *   one verdict per request. When its functions answer `true`/`false` at once (the viewer checks do),
+ *   the verdict is worked out synchronously on the field's first value, and a rule that passed lets
+ *   the field's values (the same field of the next teacher on the page) call the resolver directly.
+ *   A rule that does not pass that way goes through shield, every time, so refusals (and their audit
+ *   rows, audit-context.ts) are exactly shield's.
  *
  * A page of 50 teachers has thousands of field values; each shield call is a promise and a few
  * calls more for GraphQL to wait on.
@@ -103,7 +104,7 @@ export function shieldMiddleware(schema: GraphQLSchema, rules: IRules, options: 
     for (const [fieldName, middleware] of Object.entries(fields)) {
       const fieldRule = ruleOfField(tree[typeName], fieldName, options.fallbackRule);
       if (fieldRule === allow) delete fields[fieldName];
-      else if (fieldRule !== deny && dependsOnRequestOnly(fieldRule)) fields[fieldName] = withPassedRuleShortcut(fieldRule as RuleLike, middleware, options);
+      else if (fieldRule !== deny && dependsOnRequestOnly(fieldRule)) fields[fieldName] = withPassedRuleShortcut(fieldRule as ShieldRule, middleware);
     }
     if (Object.keys(fields).length === 0) delete generated[typeName];
   }
@@ -117,8 +118,12 @@ function ruleOfField(typeRules: unknown, fieldName: string, fallbackRule: unknow
   return typeRules[fieldName] ?? typeRules['*'] ?? fallbackRule;
 }
 
-interface RuleLike {
-  resolve(parent: unknown, args: unknown, ctx: unknown, info: unknown, options: unknown): Promise<unknown>;
+/** What this file reads of graphql-shield's rule classes (rules.js): `Rule` and the logic rules. */
+interface ShieldRule {
+  constructor: { name: string };
+  cache?: unknown;
+  func?: (parent: unknown, args: unknown, ctx: unknown, info: unknown) => unknown;
+  getRules?: () => ShieldRule[];
 }
 type FieldResolve = (parent: unknown, args: unknown, ctx: unknown, info: unknown) => unknown;
 type FieldMiddleware = (resolve: FieldResolve, parent: unknown, args: unknown, ctx: unknown, info: unknown) => unknown;
@@ -128,29 +133,65 @@ const LOGIC_RULES = new Set(['RuleOr', 'RuleAnd', 'RuleChain', 'RuleRace', 'Rule
 /** True for shield's own rule classes whose verdict depends on the request's context only (see above). */
 function dependsOnRequestOnly(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const rule = value as { constructor: { name: string }; cache?: unknown; getRules?: () => unknown[] };
+  const rule = value as ShieldRule;
   if (LOGIC_RULES.has(rule.constructor.name) && typeof rule.getRules === 'function') return rule.getRules().every(dependsOnRequestOnly);
-  return rule.constructor.name === 'Rule' && rule.cache === 'contextual';
+  return rule.constructor.name === 'Rule' && rule.cache === 'contextual' && typeof rule.func === 'function';
+}
+
+/**
+ * The verdict of a request-only rule when its functions answer at once: true or false as shield
+ * would reach it (rules.js: a rule passes only on `true`; `or`/`race` if one passes, `and`/`chain`
+ * if all do, `not` if its rule does not), or undefined when a function returns anything else (a
+ * promise, an error, a message) or throws: then shield decides.
+ */
+function verdictNow(rule: ShieldRule, parent: unknown, args: unknown, ctx: unknown, info: unknown): boolean | undefined {
+  switch (rule.constructor.name) {
+    case 'RuleTrue':
+      return true;
+    case 'RuleFalse':
+      return false;
+    case 'Rule': {
+      let result: unknown;
+      try {
+        result = rule.func!(parent, args, ctx, info);
+      } catch {
+        return undefined;
+      }
+      return result === true ? true : result === false || result === null || result === undefined ? false : undefined;
+    }
+  }
+  const verdicts = rule.getRules!().map((r) => verdictNow(r, parent, args, ctx, info));
+  if (verdicts.includes(undefined)) return undefined;
+  switch (rule.constructor.name) {
+    case 'RuleOr':
+    case 'RuleRace':
+      return verdicts.includes(true);
+    case 'RuleAnd':
+    case 'RuleChain':
+      return verdicts.every((v) => v === true);
+    case 'RuleNot':
+      return verdicts[0] !== true;
+    default:
+      return undefined;
+  }
 }
 
 /** Rules (by object) that passed in a request (by context object). */
 const passedRules = new WeakMap<object, Set<unknown>>();
 
-function withPassedRuleShortcut(rule: RuleLike, generated: unknown, options: ShieldOptions): unknown {
+function withPassedRuleShortcut(rule: ShieldRule, generated: unknown): unknown {
   // Shield hands a logic rule's middleware over as { fragments, resolve }.
   const middleware = (typeof generated === 'function' ? generated : (generated as { resolve: FieldMiddleware }).resolve) as FieldMiddleware;
   const wrapped: FieldMiddleware = (resolve, parent, args, ctx, info) => {
-    if (ctx && typeof ctx === 'object' && passedRules.get(ctx)?.has(rule)) return resolve(parent, args, ctx, info);
-    return (async () => {
-      const value = await middleware(resolve, parent, args, ctx, info);
-      // Shield has cached the verdict of every contextual rule in the context: asking again runs no rule function that passed.
-      if (ctx && typeof ctx === 'object' && (await rule.resolve(parent, args, ctx, info, options)) === true) {
-        let passed = passedRules.get(ctx);
-        if (!passed) passedRules.set(ctx, (passed = new Set()));
-        passed.add(rule);
-      }
-      return value;
-    })();
+    if (ctx === null || typeof ctx !== 'object') return middleware(resolve, parent, args, ctx, info);
+    let passed = passedRules.get(ctx);
+    if (passed?.has(rule)) return resolve(parent, args, ctx, info);
+    if (verdictNow(rule, parent, args, ctx, info) === true) {
+      if (!passed) passedRules.set(ctx, (passed = new Set()));
+      passed.add(rule);
+      return resolve(parent, args, ctx, info);
+    }
+    return middleware(resolve, parent, args, ctx, info);
   };
   return typeof generated === 'function' ? wrapped : { ...(generated as object), resolve: wrapped };
 }

@@ -60,17 +60,21 @@ export async function insertInBatches(knex: Knex | Knex.Transaction, table: stri
  * Loads which of the requested teachers the viewer may see, from the local `teacher_scope`
  * projection. Subgraphs that extend `Teacher` resolve references through it, so `_entities`
  * answers null for a teacher outside the viewer's reach (or whose draft archive was deleted).
+ * `onVisible`, when given, also receives the organisation path of each visible teacher (read by
+ * the same statement), e.g. to prime a loader that would otherwise read it again.
  */
-export function createTeacherScopeLoader(db: Db, viewer: Viewer) {
+export function createTeacherScopeLoader(db: Db, viewer: Viewer, onVisible?: (rows: readonly { id: string; orgPath: string }[]) => void) {
   return new DataLoader<string, { id: string } | null>(async (ids) => {
     const query = db
       .knex(db.t('teacher_scope'))
-      .select('teacher_id as id')
+      .select(onVisible ? ['teacher_id as id', 'org_path as orgPath'] : ['teacher_id as id'])
       .whereIn('teacher_id', ids.filter((id) => normaliseUuid(id) === id))
       // A deleted draft archive is gone from the registry; a retired or departed teacher stays readable (history is kept).
       .whereNot('status', 'deleted');
-    const rows: { id: string }[] = await whereTeacherInScope(query, { teacherId: 'teacher_id', orgPath: 'org_path' }, viewer);
-    return mapTo(ids, rows, (r) => r.id);
+    const rows: { id: string; orgPath?: string }[] = await whereTeacherInScope(query, { teacherId: 'teacher_id', orgPath: 'org_path' }, viewer);
+    if (!onVisible) return mapTo(ids, rows, (r) => r.id);
+    onVisible(rows as { id: string; orgPath: string }[]);
+    return mapTo(ids, rows.map((r) => ({ id: r.id })), (r) => r.id);
   });
 }
 
