@@ -15,6 +15,17 @@ export function likePrefix(path: string): string {
   return `${path.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * SQL: `column` lies in the subtree whose path is the SQL expression `path` (another column, not a
+ * constant). `column like path || '%'` alone cannot use an index when the pattern is not a
+ * constant, so a join on it reads the whole table; paths end in '/', so the subtree is also the
+ * byte range [path, path with its last '/' turned into '0'), which a text_pattern_ops index reads
+ * directly. The `like` stays as the exact condition.
+ */
+export function inSubtreeSql(column: string, path: string): string {
+  return `(${column} ~>=~ ${path} and ${column} ~<~ (left(${path}, -1) || '0') and ${column} like ${path} || '%')`;
+}
+
 export function buildOrgPath(parentPath: string | null, code: string): string {
   return `${parentPath ?? '/'}${code}/`;
 }

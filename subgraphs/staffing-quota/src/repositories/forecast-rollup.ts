@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
+import { inSubtreeSql } from '../../../shared/src/org-scope';
 import { ratioLateral } from './standards';
 import { COHORT_PROJECTION_CTES, projectStages, retirementsByYear, type StageYearRow } from './forecast';
 
@@ -297,7 +298,7 @@ export async function retirementFiguresOfMany(db: Db, unitPaths: readonly string
        units as (select path from unnest(?::text[]) as u(path)),
        retiring as (
          select u.path, r.year, sum(r.teachers)::int as n
-           from units u join ${db.t(table)} r on r.${pathColumn} like u.path || '%'
+           from units u join ${db.t(table)} r on ${inSubtreeSql(`r.${pathColumn}`, 'u.path')}
           where r.base_year = ? group by u.path, r.year
        )
        select u.path, st.fresh,
@@ -307,7 +308,7 @@ export async function retirementFiguresOfMany(db: Db, unitPaths: readonly string
          exists (select 1 from ${db.t('forecast_rollup_shared')} sh
                  join ${db.t('employment')} e on e.teacher_id = sh.teacher_id
                  join ${db.t('org_scope')} o on o.org_id = e.org_id
-                 where sh.base_year = ? and ${activeOn('e')} and o.org_path like u.path || '%') as shared
+                 where sh.base_year = ? and ${activeOn('e')} and ${inSubtreeSql('o.org_path', 'u.path')}) as shared
        from units u cross join st`,
       [baseYear, paths, baseYear, baseYear + 1, baseYear + years, baseYear, on, on],
     );

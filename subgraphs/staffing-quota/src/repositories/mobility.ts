@@ -1,6 +1,6 @@
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
-import { hasAggregateScope, likePrefix } from '../../../shared/src/org-scope';
+import { hasAggregateScope, inSubtreeSql, likePrefix } from '../../../shared/src/org-scope';
 
 export interface MobilityRow {
   orgId: string;
@@ -35,7 +35,7 @@ export async function mobilityByOrgIds(db: Db, viewer: Viewer, orgIds: readonly 
      rotations as (
        select u.org_id, a.kind, a.status
          from units u
-         join ${db.t('org_scope')} h on h.org_path like u.org_path || '%'
+         join ${db.t('org_scope')} h on ${inSubtreeSql('h.org_path', 'u.org_path')}
          join ${db.t('rotation_assignment')} a on a.home_org_id = h.org_id
               and a.starts_on >= make_date(?::int, 1, 1) and a.starts_on < make_date(?::int + 1, 1, 1))
      select org_id as "orgId", 'unit' as dimension, 'in_scope' as code, 0 as count from units

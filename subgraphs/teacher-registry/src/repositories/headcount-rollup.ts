@@ -1,5 +1,5 @@
 import type { Db } from '../../../shared/src/db';
-import { hasAggregateScope, likePrefix } from '../../../shared/src/org-scope';
+import { hasAggregateScope, inSubtreeSql, likePrefix } from '../../../shared/src/org-scope';
 import { levelOfOrgCode, type Viewer } from '../../../shared/src/identity';
 import { ROLLUP_DIMENSIONS } from '../db/migrations/20261129500000_headcount_rollup';
 import type { HeadcountRow } from './teachers';
@@ -37,14 +37,14 @@ export async function headcountsFromRollup(
   const result = await db.knex.raw(
     `select u.id as "unitId", p.dimension, p.code, sum(p.count)::int as count
        from ${db.t('org_unit')} u
-       join ${db.t('headcount_rollup_province')} p on p.province_path like u.path || '%'
+       join ${db.t('headcount_rollup_province')} p on ${inSubtreeSql('p.province_path', 'u.path')}
       where u.id = any(?) and p.province_path like ? and p.dimension = any(?)
       group by u.id, p.dimension, p.code
      having sum(p.count) > 0
      union all
      select u.id, r.dimension, r.code, sum(r.count)::int
        from ${db.t('org_unit')} u
-       join ${db.t('headcount_rollup')} r on r.unit_path like u.path || '%'
+       join ${db.t('headcount_rollup')} r on ${inSubtreeSql('r.unit_path', 'u.path')}
       where u.id = any(?) and r.unit_path like ? and r.dimension = any(?)
       group by u.id, r.dimension, r.code
      having sum(r.count) > 0`,

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
-import { likePrefix, whereOrgInScope, whereTeacherInScope } from '../../../shared/src/org-scope';
+import { inSubtreeSql, likePrefix, whereOrgInScope, whereTeacherInScope } from '../../../shared/src/org-scope';
 import { headcountsFromRollup } from './headcount-rollup';
 
 export interface TeacherRow {
@@ -205,7 +205,7 @@ export async function headcountsByUnitLive(
   if (unitIds.length === 0 || (dimensions && dimensions.size === 0)) return [];
   const knex = db.knex;
   const scoped = knex(`${db.t('org_unit')} as u`)
-    .join(`${db.t('teacher')} as t`, knex.raw("t.org_path like u.path || '%'"))
+    .join(`${db.t('teacher')} as t`, knex.raw(inSubtreeSql('t.org_path', 'u.path')))
     .join(`${db.t('org_unit')} as s`, 's.id', 't.school_id')
     .whereIn('u.id', unitIds as string[])
     .select('u.id as unit_id', 't.status', 't.gender', 't.staff_category', 't.title', 't.education_level', 't.on_quota', 't.subject', 's.school_stage as stage', 's.locale')

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../../../shared/src/db';
 import type { Viewer } from '../../../shared/src/identity';
 import { publishCycleSummaries } from '../cycle-summary-events';
-import { whereOrgInScope } from '../../../shared/src/org-scope';
+import { inSubtreeSql, whereOrgInScope } from '../../../shared/src/org-scope';
 import { drainDirtyMarks } from '../../../shared/src/dirty-marks';
 import { today } from '../domain/validation';
 import {
@@ -265,8 +265,7 @@ export async function completionByOrgIds(
            cross join lateral (
              select sum(teacher_count)::int as teacher_count, sum(met_count)::int as met_count, sum(credits) as credits
                from ${db.t('training_completion_rollup')}
-              where cycle_id = ? and school_path ~>=~ u.org_path and school_path ~<~ (left(u.org_path, -1) || '0')
-                and school_path like u.org_path || '%') r`,
+              where cycle_id = ? and ${inSubtreeSql('school_path', 'u.org_path')}) r`,
         [...units.bindings, day, cycleId],
       )
     ).rows as (CompletionRow & { fresh: boolean })[];
