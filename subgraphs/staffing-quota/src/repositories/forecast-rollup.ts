@@ -296,21 +296,25 @@ export async function retirementFiguresOfMany(db: Db, unitPaths: readonly string
             and not exists (select 1 from ${db.t('forecast_rollup_dirty')}) as fresh
        ),
        units as (select path from unnest(?::text[]) as u(path)),
+       -- Teachers employed in two units (usually none): read first, so an empty set costs nothing.
+       shared_teachers as materialized (select teacher_id from ${db.t('forecast_rollup_shared')} where base_year = ?),
+       -- One index range per unit (lateral): a join lets the planner read the whole base year.
        retiring as (
-         select u.path, r.year, sum(r.teachers)::int as n
-           from units u join ${db.t(table)} r on ${inSubtreeSql(`r.${pathColumn}`, 'u.path')}
-          where r.base_year = ? group by u.path, r.year
+         select u.path, r.year, r.n
+           from units u cross join lateral (
+             select year, sum(teachers)::int as n from ${db.t(table)}
+              where base_year = ? and ${inSubtreeSql(pathColumn, 'u.path')} group by year) r
        )
        select u.path, st.fresh,
          (select coalesce(sum(n), 0)::int from retiring where retiring.path = u.path) as "inPost",
          (select coalesce(json_agg(json_build_object('year', year, 'count', n)), '[]'::json) from retiring
            where retiring.path = u.path and year between ? and ?) as "byYear",
-         exists (select 1 from ${db.t('forecast_rollup_shared')} sh
+         exists (select 1 from shared_teachers sh
                  join ${db.t('employment')} e on e.teacher_id = sh.teacher_id
                  join ${db.t('org_scope')} o on o.org_id = e.org_id
-                 where sh.base_year = ? and ${activeOn('e')} and ${inSubtreeSql('o.org_path', 'u.path')}) as shared
+                 where ${activeOn('e')} and ${inSubtreeSql('o.org_path', 'u.path')}) as shared
        from units u cross join st`,
-      [baseYear, paths, baseYear, baseYear + 1, baseYear + years, baseYear, on, on],
+      [baseYear, paths, baseYear, baseYear, baseYear + 1, baseYear + years, on, on],
     );
     for (const row of result.rows as { path: string; fresh: boolean; inPost: number; byYear: { year: number; count: number }[]; shared: boolean }[]) {
       if (row.fresh && !row.shared) answers.set(row.path, { inPost: row.inPost, byYear: new Map(row.byYear.map((r) => [r.year, r.count])) });
