@@ -88,7 +88,7 @@ type Mutation {
 }
 `,
     [`subgraphs/${n.name}/src/db/migrations/${migration}.ts`]: `import type { SchemaMigration } from '../../../../shared/src/db';
-import { addAuditTrailColumns, createAuditTable, dropAuditTable } from '../../../../shared/src/audit';
+import { addAuditTrailColumns, createAuditAppendFunction, createAuditTable, dropAuditAppendFunction, dropAuditTable } from '../../../../shared/src/audit';
 import { createEventTables, dropEventTables } from '../../../../shared/src/events';
 import { addTeacherScopeStatus, createTeacherScopeProjection } from '../../../../shared/src/projections';
 
@@ -102,6 +102,8 @@ export const create${item}: SchemaMigration = {
     // Every write is audited in its own transaction (runMutation), so every subgraph has the trail.
     await createAuditTable(knex, schema);
     await addAuditTrailColumns(knex, schema);
+    // A sensitive read's audit row in one statement (same lock, same hash chain).
+    await createAuditAppendFunction(knex, schema);
     await knex.schema.withSchema(schema).createTable('record', (t) => {
       t.uuid('id').primary();
       t.uuid('teacher_id').notNullable().index();
@@ -114,6 +116,7 @@ export const create${item}: SchemaMigration = {
   },
   async down(knex, schema) {
     await knex.schema.withSchema(schema).dropTableIfExists('record');
+    await dropAuditAppendFunction(knex, schema);
     await dropAuditTable(knex, schema);
     await dropEventTables(knex, schema);
     await knex.schema.withSchema(schema).dropTableIfExists('teacher_scope');
