@@ -60,16 +60,24 @@ describe('demand forecast', () => {
 
     // An analyst may not single anybody out: every year retires 0 or 1 of five teachers, so each
     // retirement is withheld, and so is every teachersAvailable (and gap) after the first, which
-    // the differences between years would give back; enrolment and requirements stay.
-    const analyst = (await s.call(s.viewer('analyst', '620000'), FORECAST, { unit: KINDERGARTEN, base: 2030 })).data.staffingDemandForecast;
-    expect(analyst.teachersInPost).toBe(5);
-    expect(analyst.years.map((y: any) => [y.year, y.students, y.teachersRequired, y.retirements, y.teachersAvailable, y.gap])).toEqual([
+    // the differences between years would give back; enrolment and requirements stay. Below the
+    // top of the analyst's scope the teachers in post are the registry's to publish (a teacher
+    // count), so they and everything computed from them are null there.
+    const expected = [
       [2031, 88, 13, null, null, null],
       [2032, 90, 13, 0, null, null],
       [2033, 90, 13, null, null, null],
       [2034, 90, 13, null, null, null],
       [2035, 90, 13, null, null, null],
-    ]);
+    ];
+    const row = (y: any) => [y.year, y.students, y.teachersRequired, y.retirements, y.teachersAvailable, y.gap];
+    const analyst = (await s.call(s.viewer('analyst', '620000'), FORECAST, { unit: KINDERGARTEN, base: 2030 })).data.staffingDemandForecast;
+    expect(analyst.teachersInPost).toBeNull();
+    expect(analyst.years.map(row)).toEqual(expected);
+    // An analyst whose scope is the kindergarten itself gets its teachers in post (5).
+    const own = (await s.call(s.viewer('analyst', KINDERGARTEN), FORECAST, { unit: KINDERGARTEN, base: 2030 })).data.staffingDemandForecast;
+    expect(own.teachersInPost).toBe(5);
+    expect(own.years.map(row)).toEqual(expected);
   });
 
   it('projects a primary school cohort by cohort at county level', async () => {

@@ -271,7 +271,7 @@ export class HierarchyPublisher {
   }
 
   /** Decided alone: the top of the viewer's scope, or a unit above it (whose figures are the scope's). */
-  private decidedAlone(unit: UnitNode) {
+  decidedAlone(unit: UnitNode) {
     return !unit.parentId || !unit.path.startsWith(this.viewer.orgPath) || unit.path === this.viewer.orgPath;
   }
 

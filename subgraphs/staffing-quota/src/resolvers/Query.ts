@@ -6,7 +6,7 @@ import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../sh
 import type { Context } from '../context';
 import { MAX_GRADE, provinceOfPath, todayIso, type PostCategoryValue } from '../domain/codes';
 import { forecastFigures } from '../repositories/forecast-rollup';
-import { suppressesSmallCells } from '../../../shared/src/small-cells';
+import { MIN_CELL_SIZE, suppressesSmallCells } from '../../../shared/src/small-cells';
 import { findOrgsByIds } from '../repositories/orgs';
 import { slotCounts } from '../repositories/posts';
 import { eligibleCandidates, PLAN_COLUMNS, rotationParameters, type PlanRow } from '../repositories/rotation';
@@ -112,13 +112,15 @@ export const Query = {
     let published = retiring.map((count, i) => ({ count: count as number | null, remaining: (retirements.inPost - retiring.slice(0, i + 1).reduce((a, b) => a + b, 0)) as number | null }));
     if (suppressesSmallCells(ctx.viewer)) {
       const node = await ctx.loaders.orgTree.unit(unit.id);
-      const figures = node ? await ctx.loaders.forecastPublication(args.baseYear).publication(node) : null;
-      const total = figures?.totals.get('inPost');
+      const publisher = ctx.loaders.forecastPublication(args.baseYear);
+      const figures = node ? await publisher.publication(node) : null;
       const cells = figures?.dimensions.get('retirement');
-      inPost = !total || total.hidden ? null : total.count;
+      // Teachers in post only at the top of the viewer's scope (services/forecast-publication.ts).
+      const shown = node !== null && publisher.decidedAlone(node) && !(retirements.inPost > 0 && retirements.inPost < MIN_CELL_SIZE);
+      inPost = shown ? retirements.inPost : null;
       // A year nobody retires in is no column of the table: a zero, known like every zero.
       const cellOf = (year: number) => (cells && !cells.empty ? (cells.cells.get(String(year)) ?? { count: 0, hidden: false, known: true }) : null);
-      let knownSoFar = total?.known ?? false;
+      let knownSoFar = shown;
       published = yearList.map((year, i) => {
         const cell = cellOf(year);
         knownSoFar = knownSoFar && cell !== null && cell.known;

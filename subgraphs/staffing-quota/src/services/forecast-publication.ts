@@ -9,7 +9,17 @@ import type { PublicationSpec, UnitCounts } from '../../../shared/src/hierarchy-
  */
 export const FORECAST_HORIZON = 10;
 
-export const FORECAST_PUBLICATION: PublicationSpec = { totals: ['inPost'], dimensions: [{ name: 'retirement', total: 'inPost' }] };
+/**
+ * Teachers in post are a teacher count like the registry's active teachers (the same people on
+ * most days), which the registry alone publishes to these viewers below the top of their scope; so
+ * here they are taken as known and never decided. Only at the top of the viewer's scope, where both
+ * withhold a total exactly when it is 1–4, are they shown (with what follows from them).
+ */
+export const FORECAST_PUBLICATION: PublicationSpec = {
+  totals: ['inPost'],
+  totalsPublishedElsewhere: true,
+  dimensions: [{ name: 'retirement', total: 'inPost' }],
+};
 
 export function forecastCounts(id: string, baseYear: number, figures: { inPost: number; byYear: Map<number, number> }): UnitCounts {
   const years = Array.from({ length: FORECAST_HORIZON }, (_, i) => baseYear + 1 + i);
