@@ -110,41 +110,30 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udb
  * client's choice).
  */
 export function unstorableText(variables: unknown): string | null {
-  // Nearly every request is clean: one walk without building paths, and the paths only for a hit.
-  if (!containsUnstorableText(variables)) return null;
-  const stack: [unknown, string][] = [[variables, '']];
+  // Nearly every request is clean, so the walk keeps only where each value hangs (its parent and
+  // key) and spells a path out only for a hit.
+  type Step = { value: unknown; up: Step | null; key: string | number | null };
+  const pathOf = (step: Step | null): string => {
+    const keys: (string | number)[] = [];
+    for (let s = step; s && s.key !== null; s = s.up) keys.push(s.key);
+    return keys.reverse().reduce<string>((path, key) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key), '');
+  };
+  const stack: Step[] = [{ value: variables, up: null, key: null }];
   while (stack.length) {
-    const [value, path] = stack.pop()!;
+    const step = stack.pop()!;
+    const { value } = step;
     if (typeof value === 'string') {
-      if (UNSTORABLE.test(value)) return path || '(value)';
+      if (UNSTORABLE.test(value)) return pathOf(step) || '(value)';
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push([item, `${path}[${i}]`]));
+      value.forEach((item, i) => stack.push({ value: item, up: step, key: i }));
     } else if (value && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) {
-        if (UNSTORABLE.test(key)) return `${path}.${key}`;
-        stack.push([item, path ? `${path}.${key}` : key]);
+      for (const key of Object.keys(value)) {
+        if (UNSTORABLE.test(key)) return `${pathOf(step)}.${key}`;
+        stack.push({ value: (value as Record<string, unknown>)[key], up: step, key });
       }
     }
   }
   return null;
-}
-
-function containsUnstorableText(variables: unknown): boolean {
-  const stack: unknown[] = [variables];
-  while (stack.length) {
-    const value = stack.pop();
-    if (typeof value === 'string') {
-      if (UNSTORABLE.test(value)) return true;
-    } else if (Array.isArray(value)) {
-      for (const item of value) stack.push(item);
-    } else if (value && typeof value === 'object') {
-      for (const key of Object.keys(value)) {
-        if (UNSTORABLE.test(key)) return true;
-        stack.push((value as Record<string, unknown>)[key]);
-      }
-    }
-  }
-  return false;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
