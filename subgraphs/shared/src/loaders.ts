@@ -25,3 +25,19 @@ export function settledOrThrow<T>(results: (T | Error)[]): T[] {
   if (failed) throw failed;
   return results as T[];
 }
+
+/**
+ * One value per distinct argument, made on first use and kept for the request: a loader per year
+ * or per argument set, so a page of units asking the same thing is one statement.
+ */
+export function perKey<K, V>(make: (key: K) => V): (key: K) => V {
+  const values = new Map<K, V>();
+  return (key: K) => {
+    let value = values.get(key);
+    if (value === undefined) {
+      value = make(key);
+      values.set(key, value);
+    }
+    return value;
+  };
+}

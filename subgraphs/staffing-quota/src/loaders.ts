@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../../shared/src/db';
 import type { Viewer } from '../../shared/src/identity';
-import { mapTo, mapToMany, settledOrThrow } from '../../shared/src/loaders';
+import { mapTo, mapToMany, perKey, settledOrThrow } from '../../shared/src/loaders';
 import { HierarchyPublisher, unitCountsOf, type UnitNode } from '../../shared/src/hierarchy-publication';
 import { createOrgTreeLoaders, createTeacherScopeLoader } from '../../shared/src/projections';
 import { findAppointmentsByTeacherIds, findPostPlans, slotCountsByUnits, type AppointmentRow, type PostPlanRow, type UnitSlotRow } from './repositories/posts';
@@ -29,31 +29,17 @@ export interface EnrolmentBundle {
 }
 
 export function createLoaders(db: Db, viewer: Viewer) {
-  const balanceLoaders = new Map<number, DataLoader<string, QuotaBalanceRow | null>>();
-  const mobilityLoaders = new Map<number, DataLoader<string, MobilityRow[]>>();
-  const mobilityPublishers = new Map<number, HierarchyPublisher>();
-  const forecastPublishers = new Map<number, HierarchyPublisher>();
   const orgTree = createOrgTreeLoaders(db);
   const loaders = {
     teacherById: createTeacherScopeLoader(db, viewer),
     /** One loader per year, so a list of units asking for the same year is one statement. */
-    quotaBalanceByOrgId(year: number) {
-      let loader = balanceLoaders.get(year);
-      if (!loader) {
-        loader = new DataLoader(async (ids) => mapTo(ids, await quotaBalances(db, viewer, ids, year), (r) => r.orgId));
-        balanceLoaders.set(year, loader);
-      }
-      return loader;
-    },
+    quotaBalanceByOrgId: perKey((year: number) =>
+      new DataLoader<string, QuotaBalanceRow | null>(async (ids) => mapTo(ids, await quotaBalances(db, viewer, ids, year), (r) => r.orgId)),
+    ),
     /** Mobility figures of a page of units for one year in one statement (no rows: outside scope). */
-    mobilityByOrgId(year: number) {
-      let loader = mobilityLoaders.get(year);
-      if (!loader) {
-        loader = new DataLoader(async (ids) => mapToMany(ids, await mobilityByOrgIds(db, viewer, ids, year), (r) => r.orgId));
-        mobilityLoaders.set(year, loader);
-      }
-      return loader;
-    },
+    mobilityByOrgId: perKey((year: number) =>
+      new DataLoader<string, MobilityRow[]>(async (ids) => mapToMany(ids, await mobilityByOrgIds(db, viewer, ids, year), (r) => r.orgId)),
+    ),
     enrolmentByUnitYear: new DataLoader<string, EnrolmentBundle | null>(async (keys) => {
       const { rows, versions } = await findEnrolments(db, viewer, keys.map(parseUnitYear));
       const rowsByKey = mapToMany(keys, rows, (r) => unitYearKey(r.orgId, r.year));
@@ -98,10 +84,9 @@ export function createLoaders(db: Db, viewer: Viewer) {
     ...loaders,
     orgTree,
     /** Mobility figures of a year as viewers who may not see persons get them (services/mobility-publication.ts). */
-    mobilityPublication(year: number) {
-      let publisher = mobilityPublishers.get(year);
-      if (!publisher) {
-        publisher = new HierarchyPublisher(viewer, decideMobilityLevel, {
+    mobilityPublication: perKey(
+      (year: number) =>
+        new HierarchyPublisher(viewer, decideMobilityLevel, {
           ...orgTree,
           counts: async (ids) =>
             settledOrThrow(await loaders.mobilityByOrgId(year).loadMany(ids)).map((rows, i) =>
@@ -110,16 +95,12 @@ export function createLoaders(db: Db, viewer: Viewer) {
                 return new Map([['transfers', sum('transferDirection')], ['rotations', sum('rotationKind')]]);
               }),
             ),
-        });
-        mobilityPublishers.set(year, publisher);
-      }
-      return publisher;
-    },
+        }),
+    ),
     /** Forecast retirements from a base year as viewers who may not see persons get them (services/forecast-publication.ts). */
-    forecastPublication(baseYear: number) {
-      let publisher = forecastPublishers.get(baseYear);
-      if (!publisher) {
-        publisher = new HierarchyPublisher(viewer, FORECAST_PUBLICATION, {
+    forecastPublication: perKey(
+      (baseYear: number) =>
+        new HierarchyPublisher(viewer, FORECAST_PUBLICATION, {
           ...orgTree,
           counts: async (ids) => {
             const nodes = await Promise.all(ids.map((id) => orgTree.unit(id)));
@@ -128,11 +109,8 @@ export function createLoaders(db: Db, viewer: Viewer) {
             const byId = new Map(known.map((n, i) => [n.id, figures[i]]));
             return ids.map((id) => forecastCounts(id, baseYear, byId.get(id) ?? { inPost: 0, byYear: new Map() }));
           },
-        });
-        forecastPublishers.set(baseYear, publisher);
-      }
-      return publisher;
-    },
+        }),
+    ),
   };
 }
 

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../../shared/src/db';
 import type { Viewer } from '../../shared/src/identity';
-import { mapTo, mapToMany, settledOrThrow } from '../../shared/src/loaders';
+import { mapTo, mapToMany, perKey, settledOrThrow } from '../../shared/src/loaders';
 import { HierarchyPublisher, type PublicationSpec } from '../../shared/src/hierarchy-publication';
 import { createOrgTreeLoaders, createTeacherScopeLoader } from '../../shared/src/projections';
 import type { CreditRules } from './domain/credit-rules';
@@ -22,21 +22,11 @@ import { findApplicationsByTeacherIds, findEntriesByApplicationIds, type Applica
 import { findDeclarationsByIds, findDeclarationsByTeacherIds, type DeclarationRow } from './repositories/declarations';
 import { findCycleOn, listCycles, findRecordsByIds, findRecordsByTeacherIds, type TrainingCycleRow, type TrainingRecordFilter, type TrainingRecordRow } from './repositories/training';
 
-/** A loader per distinct argument set, so a page of teachers asking the same thing is one statement. */
 /** Loader key of a cycle: its dates and hours, so the batch function needs no second lookup. */
 export const cycleKey = (cycle: TrainingCycleRow) => `${cycle.startsOn}:${cycle.endsOn}:${cycle.requiredHours}`;
 
-function keyed<V>(make: (key: string) => V) {
-  const values = new Map<string, V>();
-  return (key: string) => {
-    let value = values.get(key);
-    if (value === undefined) {
-      value = make(key);
-      values.set(key, value);
-    }
-    return value;
-  };
-}
+/** A loader per distinct argument set (shared/src/loaders.ts perKey), keyed by text. */
+const keyed = <V>(make: (key: string) => V) => perKey<string, V>(make);
 
 export function createLoaders(db: Db, viewer: Viewer) {
   let currentCycle: Promise<TrainingCycleRow | null> | undefined;
