@@ -1,10 +1,10 @@
 import type { GraphQLSchema } from 'graphql';
 import type { IMiddlewareFieldMap } from 'graphql-middleware';
 import { allow, deny, rule, shield, type IRules } from 'graphql-shield';
-
-type ShieldOptions = NonNullable<Parameters<typeof shield>[1]>;
 import { forbidden } from './errors';
 import { parseAdminRole, type AccountKind, type Viewer } from './identity';
+
+type ShieldOptions = NonNullable<Parameters<typeof shield>[1]>;
 
 /**
  * graphql-shield rules shared by every subgraph. Field rules decide *whether* a kind of viewer may

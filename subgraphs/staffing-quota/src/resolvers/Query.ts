@@ -108,13 +108,14 @@ export const Query = {
     // get the figures decided level by level with the unit's parent and siblings
     // (services/forecast-publication.ts); teachers still available in a year are shown only when
     // the teachers in post and every retirement up to that year are known anyway.
+    let available = retirements.inPost;
+    const exact = retiring.map((count) => ({ count: count as number | null, remaining: (available -= count) as number | null }));
     let inPost: number | null = retirements.inPost;
-    let published = retiring.map((count, i) => ({ count: count as number | null, remaining: (retirements.inPost - retiring.slice(0, i + 1).reduce((a, b) => a + b, 0)) as number | null }));
+    let published = exact;
     if (suppressesSmallCells(ctx.viewer)) {
       const node = await ctx.loaders.orgTree.unit(unit.id);
       const publisher = ctx.loaders.forecastPublication(args.baseYear);
-      const figures = node ? await publisher.publication(node) : null;
-      const cells = figures?.dimensions.get('retirement');
+      const cells = node ? (await publisher.publication(node)).dimensions.get('retirement') : undefined;
       // Teachers in post only at the top of the viewer's scope (services/forecast-publication.ts).
       const shown = node !== null && publisher.decidedAlone(node) && !(retirements.inPost > 0 && retirements.inPost < MIN_CELL_SIZE);
       inPost = shown ? retirements.inPost : null;
@@ -124,7 +125,7 @@ export const Query = {
       published = yearList.map((year, i) => {
         const cell = cellOf(year);
         knownSoFar = knownSoFar && cell !== null && cell.known;
-        return { count: cell && !cell.hidden ? cell.count : null, remaining: knownSoFar ? (published[i]?.remaining ?? null) : null };
+        return { count: cell && !cell.hidden ? cell.count : null, remaining: knownSoFar ? (exact[i]?.remaining ?? null) : null };
       });
     }
     const forecastYears = yearList.map((year, i) => {

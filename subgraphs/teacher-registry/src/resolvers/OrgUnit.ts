@@ -1,5 +1,5 @@
 import { badUserInput } from '../../../shared/src/errors';
-import { suppressesSmallCells } from '../../../shared/src/small-cells';
+import { SUPPRESSED_CODE, suppressesSmallCells } from '../../../shared/src/small-cells';
 import { publishedBuckets, type Figure } from '../../../shared/src/hierarchy-publication';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../../shared/src/pagination';
 import type { Context } from '../context';
@@ -135,7 +135,7 @@ export const OrgUnitStatistics = {
   byPayBand: async (stats: { unit: OrgUnitRow; suppress: boolean }, _: unknown, ctx: Context) => {
     const labelOfBand = (code: string | null) => (code == null ? '未填写' : payBandLabel(code));
     const byBand = (a: { code: string | null }, b: { code: string | null }) =>
-      a.code === 'suppressed' ? 1 : b.code === 'suppressed' ? -1 : a.code == null ? 1 : b.code == null ? -1 : parseInt(a.code, 10) - parseInt(b.code, 10);
+      a.code === SUPPRESSED_CODE ? 1 : b.code === SUPPRESSED_CODE ? -1 : a.code == null ? 1 : b.code == null ? -1 : parseInt(a.code, 10) - parseInt(b.code, 10);
     if (stats.suppress) {
       const [bands, published] = await Promise.all([
         ctx.loaders.statisticsPublication.payBands(stats.unit),
